@@ -1,0 +1,119 @@
+"""The filter protocol and the record of what a filter changed.
+
+A filter turns a ``str`` into a ``str``. Every filter also *explains* itself: it can return the
+list of :class:`Edit` records that say which rule changed what, where and why. Both paths run the
+same code (:meth:`FilterBase._run` with or without a list to record into), so they cannot drift
+apart, and recording costs nothing when nobody asks for it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Protocol, runtime_checkable
+
+import regex
+
+__all__ = ["Edit", "Filter", "FilterBase", "substitute"]
+
+
+@dataclass(frozen=True, slots=True)
+class Edit:
+    """One change made by one filter.
+
+    ``start`` and ``end`` index the text *as that filter received it* (the output of the filter
+    before it in the pipeline); ``before`` is ``text[start:end]`` and ``after`` is what replaced
+    it (``""`` for a removal). ``metadata`` holds what a removed line told about the document
+    (``("date", "2023-06-19")``, ``("source", "TRT")``, ...).
+    """
+
+    filter: str
+    rule: str
+    category: str
+    start: int
+    end: int
+    before: str
+    after: str
+    metadata: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def is_removal(self) -> bool:
+        """True when the edit deleted text without putting anything in its place."""
+        return self.after == "" and self.before != ""
+
+
+@runtime_checkable
+class Filter(Protocol):
+    """What the pipeline needs from a filter: a stable name, ``apply`` and ``explain``."""
+
+    @property
+    def name(self) -> str: ...
+
+    def apply(self, text: str) -> str: ...
+
+    def explain(self, text: str) -> tuple[str, list[Edit]]: ...
+
+
+class FilterBase:
+    """Shared plumbing: subclasses implement ``_run(text, edits)`` and get the rest.
+
+    ``edits`` is ``None`` on the fast path; when it is a list, ``_run`` appends an :class:`Edit`
+    for every change it makes.
+    """
+
+    name: str = "filter"
+
+    def _run(self, text: str, edits: list[Edit] | None) -> str:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def apply(self, text: str) -> str:
+        """Return the cleaned text."""
+        return self._run(text, None)
+
+    def explain(self, text: str) -> tuple[str, list[Edit]]:
+        """Return the cleaned text and the edits that produced it, in text order."""
+        edits: list[Edit] = []
+        out = self._run(text, edits)
+        return out, edits
+
+    def __call__(self, text: str) -> str:
+        return self._run(text, None)
+
+
+def substitute(
+    pattern: regex.Pattern[str],
+    replacement: str | Callable[[regex.Match[str]], str],
+    text: str,
+    edits: list[Edit] | None,
+    *,
+    filter_name: str,
+    rule: str,
+    category: str,
+) -> str:
+    """``pattern.sub(replacement, text)``, recording one :class:`Edit` per changed match.
+
+    >>> import regex
+    >>> edits = []
+    >>> substitute(regex.compile(r" +$"), "", "a  ", edits, filter_name="f", rule="r", category="c")
+    'a'
+    >>> edits[0].start, edits[0].before
+    (1, '  ')
+    """
+    if edits is None:
+        return pattern.sub(replacement, text)
+    out: list[str] = []
+    last = 0
+    for match in pattern.finditer(text):
+        new = replacement(match) if callable(replacement) else match.expand(replacement)
+        if new == match.group():
+            continue
+        out.append(text[last : match.start()])
+        out.append(new)
+        edits.append(
+            Edit(filter_name, rule, category, match.start(), match.end(), match.group(), new)
+        )
+        last = match.end()
+    if last == 0 and not out:
+        return text
+    out.append(text[last:])
+    return "".join(out)

@@ -1,0 +1,188 @@
+"""Encoding repair: mojibake (via ftfy, behind a cheap precheck) and Unicode hygiene."""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from typing import ClassVar
+
+import ftfy
+import regex
+
+from cleantext.filter import Edit, FilterBase, substitute
+
+__all__ = ["FTFY_ENCODING_ONLY", "FixMojibake", "UnicodeHygiene", "may_contain_mojibake"]
+
+#: ftfy configured for encoding fixes only: no quote straightening, no HTML unescaping, no
+#: normalization, no width or ligature changes. This is the configuration whose output
+#: :class:`FixMojibake` reproduces exactly.
+FTFY_ENCODING_ONLY = ftfy.TextFixerConfig(
+    unescape_html=False,
+    remove_terminal_escapes=False,
+    fix_encoding=True,
+    restore_byte_a0=True,
+    replace_lossy_sequences=True,
+    decode_inconsistent_utf8=True,
+    fix_c1_controls=True,
+    fix_latin_ligatures=False,
+    fix_character_width=False,
+    uncurl_quotes=False,
+    fix_line_breaks=False,
+    fix_surrogates=False,
+    remove_control_chars=False,
+    normalization=None,
+    explain=False,
+)
+_FTFY_EXPLAINING = FTFY_ENCODING_ONLY._replace(explain=True)
+
+# Why this precheck is exact: with FTFY_ENCODING_ONLY, ftfy changes a segment only when
+# `ftfy.badness.is_bad` is true or a C1 control is present. Every alternative of ftfy's
+# BADNESS_RE needs two adjacent non-ASCII characters, a C1 control, or one of Œ œ Ø Ù Ã Â
+# (the alternatives that pair these with ASCII). A segment with none of them is returned
+# unchanged by ftfy, so skipping it is identical, and is_bad itself (about 6 MB/s) never runs.
+_MOJIBAKE_GATE = regex.compile(r"[^\x00-\x7f]{2}|[\x80-\x9f\u0152\u0153\u00d8\u00d9\u00c3\u00c2]")
+_LINE_BREAK = regex.compile(r"\r\n?")
+_SEGMENT = regex.compile(r"[^\r\n]*+(?:\r\n|\r|\n)?+")
+
+
+def may_contain_mojibake(text: str) -> bool:
+    """Return True unless ``text`` certainly passes through ftfy's encoding fixes unchanged.
+
+    >>> may_contain_mojibake("Blinken’s visit")
+    False
+    >>> may_contain_mojibake("Blinkenâ€™s visit")
+    True
+    """
+    return not text.isascii() and _MOJIBAKE_GATE.search(text) is not None
+
+
+def normalize_newlines(text: str) -> str:
+    """Turn ``\\r\\n`` and lone ``\\r`` into ``\\n``.
+
+    >>> normalize_newlines("a\\r\\nb\\rc")
+    'a\\nb\\nc'
+    """
+    if "\r" not in text:
+        return text
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _fix_segment(segment: str) -> str:
+    if len(segment) > FTFY_ENCODING_ONLY.max_decode_length:
+        return ftfy.fix_text(segment, FTFY_ENCODING_ONLY)
+    return ftfy.fix_and_explain(segment, FTFY_ENCODING_ONLY).text
+
+
+@dataclass(frozen=True, slots=True)
+class FixMojibake(FilterBase):
+    """Repair mojibake (UTF-8 read as Windows-1252, Latin-1 and similar) with ftfy.
+
+    Only ftfy's encoding fixes run: curly quotes, dashes and ellipses are kept. Line breaks are
+    normalized to ``\\n`` first, because ftfy is not idempotent on ``\\r``. The result equals
+    ``ftfy.fix_text(normalize_newlines(text), FTFY_ENCODING_ONLY)`` for every string, but ftfy
+    runs only on the lines that could contain mojibake.
+
+    >>> FixMojibake()("Blinkenâ€™s visit")
+    'Blinken’s visit'
+    >>> FixMojibake()("“curly” stays")
+    '“curly” stays'
+    """
+
+    name: ClassVar[str] = "fix-mojibake"
+
+    def _run(self, text: str, edits: list[Edit] | None) -> str:
+        if text.isascii() and "\r" not in text:
+            return text
+        if edits is None:
+            text = normalize_newlines(text)
+            if not may_contain_mojibake(text):
+                return text
+            parts = text.split("\n")
+            last = len(parts) - 1
+            out = []
+            for i, part in enumerate(parts):
+                segment = part + "\n" if i < last else part
+                if _MOJIBAKE_GATE.search(segment):
+                    segment = _fix_segment(segment)
+                out.append(segment)
+            return "".join(out)
+        return self._explain_segments(text, edits)
+
+    def _explain_segments(self, text: str, edits: list[Edit]) -> str:
+        out = []
+        for match in _SEGMENT.finditer(text):
+            original = match.group()
+            if not original:
+                continue
+            segment = normalize_newlines(original)
+            rule, category = "line-ending", "whitespace"
+            if _MOJIBAKE_GATE.search(segment):
+                if len(segment) > FTFY_ENCODING_ONLY.max_decode_length:
+                    fixed, plan = ftfy.fix_text(segment, FTFY_ENCODING_ONLY), None
+                else:
+                    fixed, plan = ftfy.fix_and_explain(segment, _FTFY_EXPLAINING)
+                if fixed != segment:
+                    steps = "+".join(f"{step.action}:{step.parameter}" for step in plan or ())
+                    rule, category = f"ftfy:{steps}" if steps else "ftfy", "mojibake"
+                    segment = fixed
+            if segment != original:
+                edits.append(
+                    Edit(self.name, rule, category, match.start(), match.end(), original, segment)
+                )
+            out.append(segment)
+        return "".join(out)
+
+
+# C0 controls other than tab, line feed and carriage return; DEL; C1 controls; zero-width space,
+# word joiner, BOM; bidi embeddings, overrides, isolates and marks. ZWJ and ZWNJ are kept: emoji
+# sequences and Persian or Indic spelling need them.
+_INVISIBLES = regex.compile(
+    r"[\x00-\x08\x0e-\x1f\x7f-\x9f\u200b\u2060\ufeff\u180e"
+    r"\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069]++"
+)
+_VERTICAL = regex.compile(r"[\x0b\x0c]")
+_SURROGATE = regex.compile(r"[\ud800-\udfff]")
+_NEEDS_HYGIENE = regex.compile(
+    r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b\u2060\ufeff\u180e"
+    r"\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
+)
+
+
+def _repair_surrogates(text: str) -> str:
+    # Pairs written as two code points are joined; lone halves become U+FFFD.
+    return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+
+
+@dataclass(frozen=True, slots=True)
+class UnicodeHygiene(FilterBase):
+    """Make text safe to store and compare: NFC, no invisible controls, no lone surrogates.
+
+    Removes C0/C1 control characters (tab and line breaks stay; vertical tab and form feed
+    become line breaks), zero-width spaces, word joiners, BOMs and bidi controls; joins
+    surrogate pairs and replaces lone surrogates with U+FFFD; then applies NFC.
+
+    >>> UnicodeHygiene()("\\ufeffcafe\\u0301\\u200b!")
+    'café!'
+    """
+
+    name: ClassVar[str] = "unicode-hygiene"
+
+    def _run(self, text: str, edits: list[Edit] | None) -> str:
+        if not _NEEDS_HYGIENE.search(text) and (
+            text.isascii() or unicodedata.is_normalized("NFC", text)
+        ):
+            return text
+        kw = {"filter_name": self.name, "category": "unicode"}
+        if _SURROGATE.search(text):
+            fixed = _repair_surrogates(text)
+            if edits is not None:
+                edits.append(Edit(self.name, "surrogates", "unicode", 0, len(text), text, fixed))
+            text = fixed
+        text = substitute(_VERTICAL, "\n", text, edits, rule="vertical-space", **kw)
+        text = substitute(_INVISIBLES, "", text, edits, rule="invisible", **kw)
+        if not unicodedata.is_normalized("NFC", text):
+            fixed = unicodedata.normalize("NFC", text)
+            if edits is not None:
+                edits.append(Edit(self.name, "nfc", "unicode", 0, len(text), text, fixed))
+            text = fixed
+        return text

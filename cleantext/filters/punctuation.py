@@ -1,0 +1,132 @@
+"""Punctuation repairs left by scrapers: stray " ." and missing spaces after a sentence."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+import regex
+
+from cleantext.filter import Edit, FilterBase, substitute
+
+__all__ = ["SentenceSpacing", "StrayPeriod"]
+
+_CLOSERS = "”’\"')\\]»"
+# A period after a sentence that already ended ("dissatisfaction. ." or "countries.” ."):
+# the stray " ." goes. After a closing double quote with no end mark inside ("“low point” ."),
+# the period is kept and joined to the quote.
+_STRAY_PERIOD = regex.compile(
+    rf"(?P<end>[.!?…][{_CLOSERS}]*+)[ \t\xa0]++\.(?![.\w])"
+    rf"|(?P<quote>(?<=\w)[”\"»])[ \t\xa0]++\.(?![.\w])"
+)
+
+
+def _stray_replacement(match: regex.Match[str]) -> str:
+    if match.group("end") is not None:
+        return match.group("end")
+    return match.group("quote") + "."
+
+
+@dataclass(frozen=True, slots=True)
+class StrayPeriod(FilterBase):
+    """Remove the stray " ." that scrapers leave after a finished sentence or a quote.
+
+    >>> StrayPeriod()("a sign of lingering dissatisfaction. .")
+    'a sign of lingering dissatisfaction.'
+    >>> StrayPeriod()("“benefit both of our countries.” .")
+    '“benefit both of our countries.”'
+    >>> StrayPeriod()("Version 2 . 3 stays, and so does ... this")
+    'Version 2 . 3 stays, and so does ... this'
+    """
+
+    name: ClassVar[str] = "stray-period"
+
+    def _run(self, text: str, edits: list[Edit] | None) -> str:
+        if " ." not in text and "\t." not in text and "\xa0." not in text:
+            return text
+        return substitute(
+            _STRAY_PERIOD, _stray_replacement, text, edits,
+            filter_name=self.name, rule="stray-period", category="punctuation",
+        )
+
+
+# Candidates only: a lowercase letter, a period, a letter. Each is checked in full below, which
+# keeps the regex trivial (linear) and the guards readable.
+_CANDIDATE = regex.compile(r"\p{Ll}\.(?=\p{L})")
+_TOKEN_EDGE = "“‘\"'([{«¿¡"
+_TOKEN_TAIL = ",;:!?.…”’\"')]}»"
+_ABBREVIATIONS = frozenset(
+    """mr mrs ms dr st jr sr inc ltd co corp no nos vs etc al prof gen sen rep gov lt col capt
+    sgt maj adm fig figs approx dept est univ vol vols pp ed eds op cf ibid min max sq ft
+    jan feb mar apr jun jul aug sep sept oct nov dec mon tue wed thu fri sat sun""".split()
+)
+# Words that begin a new clause; accepted after the period even when lowercase ("Ukraine.and").
+_CLAUSE_WORDS = frozenset(
+    """and but the with while which who whom whose when where that this these those they their
+    there then thus yet nor for from after before because although though since until unless
+    she his her its our your we he you i also however meanwhile instead still so as if or""".split()
+)
+# Second parts that make "word.word" a domain or a file name, not two sentences.
+_DOMAIN_OR_EXTENSION = frozenset(
+    """com net org edu gov mil int io co uk us de fr es it nl be ch at au ca cn jp ru br in info
+    biz tv me ly gl ai app dev news online site blog html htm php asp aspx jsp js ts py rb go rs
+    java json xml csv txt pdf doc docx xls xlsx ppt png jpg jpeg gif svg mp3 mp4 md yml yaml
+    toml ini cfg exe dll zip gz tar""".split()
+)
+
+
+def _token_bounds(text: str, start: int, end: int) -> tuple[int, int]:
+    while start > 0 and not text[start - 1].isspace():
+        start -= 1
+    while end < len(text) and not text[end].isspace():
+        end += 1
+    return start, end
+
+
+def _is_missing_space(text: str, dot: int) -> bool:
+    start, end = _token_bounds(text, dot, dot + 1)
+    left = text[start:dot].lstrip(_TOKEN_EDGE)
+    right = text[dot + 1 : end].rstrip(_TOKEN_TAIL)
+    if len(left) < 2 or len(right) < 2 or not left.isalpha() or not right.isalpha():
+        return False  # initials, decimals, times, URLs, e-mail, paths: any digit or symbol
+    if left.lower() in _ABBREVIATIONS or right.lower() in _DOMAIN_OR_EXTENSION:
+        return False
+    if right[0].isupper():
+        # "Ukraine.The": a capitalized word after a lowercase-ending word; "Node.JS" is not.
+        return right[1:].islower()
+    return right in _CLAUSE_WORDS
+
+
+@dataclass(frozen=True, slots=True)
+class SentenceSpacing(FilterBase):
+    """Restore the space a scraper dropped after a sentence-final period.
+
+    Only between two plain words, and only when the second starts a sentence or a clause;
+    abbreviations, initials, decimals, times, domains and file names are left alone.
+
+    >>> SentenceSpacing()("its war against Ukraine.and US allegations")
+    'its war against Ukraine. and US allegations'
+    >>> SentenceSpacing()("See example.com, Node.js, e.g. 3.5 and U.S. policy")
+    'See example.com, Node.js, e.g. 3.5 and U.S. policy'
+    """
+
+    name: ClassVar[str] = "sentence-spacing"
+
+    def _run(self, text: str, edits: list[Edit] | None) -> str:
+        out: list[str] = []
+        last = 0
+        for match in _CANDIDATE.finditer(text):
+            dot = match.start() + 1
+            if not _is_missing_space(text, dot):
+                continue
+            out.append(text[last : dot + 1])
+            out.append(" ")
+            last = dot + 1
+            if edits is not None:
+                edits.append(
+                    Edit(self.name, "missing-space", "punctuation", dot, dot + 1, ".", ". ")
+                )
+        if not out:
+            return text
+        out.append(text[last:])
+        return "".join(out)

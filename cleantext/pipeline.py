@@ -1,0 +1,148 @@
+"""An ordered, immutable chain of filters: the unit that is configured, pickled and run."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from cleantext.catalog import Catalog, load_catalog
+from cleantext.errors import ConfigError, UnknownFilterError
+from cleantext.filter import Edit, Filter
+from cleantext.registry import DEFAULT_ORDER, make_filter
+from cleantext.report import Report
+
+__all__ = ["Pipeline", "default_pipeline"]
+
+
+@dataclass(frozen=True, init=False)
+class Pipeline:
+    """Filters applied in order. Immutable and picklable, so it travels to worker processes.
+
+    >>> from cleantext.filters import StrayPeriod, NormalizeWhitespace
+    >>> p = Pipeline(StrayPeriod(), NormalizeWhitespace())
+    >>> p("Done. .  \\n\\n\\n")
+    'Done.\\n'
+    >>> p.names
+    ('stray-period', 'normalize-whitespace')
+    """
+
+    filters: tuple[Filter, ...]
+
+    def __init__(self, *filters: Filter) -> None:
+        names = [f.name for f in filters]
+        duplicated = sorted({n for n in names if names.count(n) > 1})
+        if duplicated:
+            raise ConfigError(f"a pipeline holds each filter once; repeated: {duplicated}")
+        object.__setattr__(self, "filters", tuple(filters))
+
+    @classmethod
+    def from_names(
+        cls, names: Iterable[str], options: Mapping[str, Mapping[str, Any]] | None = None
+    ) -> Pipeline:
+        """Build a pipeline from filter names, with per-filter keyword options.
+
+        >>> Pipeline.from_names(["stray-period", "normalize-whitespace"]).names
+        ('stray-period', 'normalize-whitespace')
+        """
+        options = dict(options or {})
+        names = list(names)
+        stray = set(options) - set(names)
+        if stray:
+            raise ConfigError(f"options given for filters not in the pipeline: {sorted(stray)}")
+        return cls(*(make_filter(n, **options.get(n, {})) for n in names))
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """The filter names, in order."""
+        return tuple(f.name for f in self.filters)
+
+    def __iter__(self) -> Iterator[Filter]:
+        return iter(self.filters)
+
+    def __len__(self) -> int:
+        return len(self.filters)
+
+    def __getitem__(self, name: str) -> Filter:
+        for f in self.filters:
+            if f.name == name:
+                return f
+        raise UnknownFilterError(f"no filter {name!r} in this pipeline; it has: {self.names}")
+
+    def __call__(self, text: str) -> str:
+        for f in self.filters:
+            text = f.apply(text)
+        return text
+
+    apply = __call__
+
+    def explain(self, text: str) -> Report:
+        """Run every filter, recording its edits; ``explain(x).text == self(x)``."""
+        edits: list[Edit] = []
+        for f in self.filters:
+            text, found = f.explain(text)
+            edits.extend(found)
+        return Report(text, tuple(edits))
+
+    def without(self, *names: str) -> Pipeline:
+        """A copy without the named filters (unknown names are an error)."""
+        for name in names:
+            self[name]
+        return Pipeline(*(f for f in self.filters if f.name not in names))
+
+    def only(self, *names: str) -> Pipeline:
+        """A copy that keeps only the named filters, in pipeline order."""
+        for name in names:
+            self[name]
+        return Pipeline(*(f for f in self.filters if f.name in names))
+
+    def replace(self, new: Filter) -> Pipeline:
+        """A copy with the filter of the same name swapped for ``new``."""
+        self[new.name]
+        return Pipeline(*(new if f.name == new.name else f for f in self.filters))
+
+    def with_filter(self, new: Filter, *, before: str | None = None, after: str | None = None) -> Pipeline:
+        """A copy with ``new`` added: at the end, or before / after the named filter."""
+        filters = list(self.filters)
+        if before is not None:
+            filters.insert(filters.index(self[before]), new)
+        elif after is not None:
+            filters.insert(filters.index(self[after]) + 1, new)
+        else:
+            filters.append(new)
+        return Pipeline(*filters)
+
+    def with_catalog(self, catalog: Catalog) -> Pipeline:
+        """A copy whose residue filter uses ``catalog``."""
+        from cleantext.filters import StripResidue
+
+        return self.replace(StripResidue(catalog=catalog))
+
+    def fingerprint(self) -> str:
+        """A stable digest of the configuration: equal pipelines give equal fingerprints.
+
+        Used to decide whether earlier outputs can be reused on resume.
+        """
+        from cleantext import __version__
+
+        blob = "\n".join([__version__, *(repr(f) for f in self.filters)])
+        return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+
+def default_pipeline(
+    *, catalog: Catalog | Sequence[str | Path] | None = None
+) -> Pipeline:
+    """The default cleaning: mojibake, Unicode hygiene, residue lines, possessives,
+    punctuation, whitespace. ``catalog`` is a :class:`Catalog` or extra rule files to add.
+
+    >>> default_pipeline().names[0], default_pipeline().names[-1]
+    ('fix-mojibake', 'normalize-whitespace')
+    """
+    options: dict[str, dict[str, Any]] = {}
+    if catalog is not None:
+        if not isinstance(catalog, Catalog):
+            catalog = load_catalog(catalog)
+        options["strip-residue"] = {"catalog": catalog}
+    return Pipeline.from_names(DEFAULT_ORDER, options)
