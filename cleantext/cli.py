@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 import cleantext
 
@@ -16,7 +17,8 @@ def _build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=cleantext.__version__)
     sub = parser.add_subparsers(dest="command", required=True)
     clean = sub.add_parser("clean", help="clean text files (or '-' for stdin)")
-    clean.add_argument("sources", nargs="+", help="input files, or - for standard input")
+    clean.add_argument("sources", nargs="+", help="input files or directories, or - for stdin")
+    clean.add_argument("-o", "--output", help="output directory (default: standard output)")
     return parser
 
 
@@ -26,11 +28,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "clean":
         for source in args.sources:
             if source == "-":
-                text = sys.stdin.read()
-            else:
-                with open(source, encoding="utf-8") as handle:
-                    text = handle.read()
-            sys.stdout.write(cleantext.clean(text))
+                sys.stdout.write(cleantext.clean(sys.stdin.read()))
+                continue
+            root = Path(source)
+            files = sorted(root.rglob("*.txt")) if root.is_dir() else [root]
+            for path in files:
+                text = cleantext.clean(path.read_text(encoding="utf-8"))
+                if args.output is None:
+                    sys.stdout.write(text)
+                    continue
+                target = Path(args.output) / (
+                    path.relative_to(root) if root.is_dir() else path.name
+                )
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_text(text, encoding="utf-8")
     return 0
 
 

@@ -103,7 +103,9 @@ class Pipeline:
         self[new.name]
         return Pipeline(*(new if f.name == new.name else f for f in self.filters))
 
-    def with_filter(self, new: Filter, *, before: str | None = None, after: str | None = None) -> Pipeline:
+    def with_filter(
+        self, new: Filter, *, before: str | None = None, after: str | None = None
+    ) -> Pipeline:
         """A copy with ``new`` added: at the end, or before / after the named filter."""
         filters = list(self.filters)
         if before is not None:
@@ -131,9 +133,7 @@ class Pipeline:
         return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
 
-def default_pipeline(
-    *, catalog: Catalog | Sequence[str | Path] | None = None
-) -> Pipeline:
+def default_pipeline(*, catalog: Catalog | Sequence[str | Path] | None = None) -> Pipeline:
     """The default cleaning: mojibake, Unicode hygiene, residue lines, possessives,
     punctuation, whitespace. ``catalog`` is a :class:`Catalog` or extra rule files to add.
 

@@ -23,7 +23,9 @@ class Report:
     @property
     def removed_lines(self) -> tuple[Edit, ...]:
         """The residue lines that were removed, with their rule and category."""
-        return tuple(e for e in self.edits if e.filter == "strip-residue" and e.category != "whitespace")
+        return tuple(
+            e for e in self.edits if e.filter == "strip-residue" and e.category != "whitespace"
+        )
 
     @property
     def categories(self) -> Counter[str]:

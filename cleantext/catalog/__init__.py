@@ -254,9 +254,7 @@ def builtin_catalog() -> Catalog:
     return _BUILTIN
 
 
-def load_catalog(
-    paths: Iterable[str | Path] = (), *, base: Catalog | None = None
-) -> Catalog:
+def load_catalog(paths: Iterable[str | Path] = (), *, base: Catalog | None = None) -> Catalog:
     """The built-in catalog (or ``base``) extended by user rule files, in the order given."""
     catalog = base if base is not None else builtin_catalog()
     for path in paths:

@@ -27,18 +27,26 @@ _GROUP_SUFFIXES = ("ian", "ean", "ese", "ite", "ist")
 
 def builtin_group_nouns() -> frozenset[str]:
     """Lower-case capitalized plurals that are groups, read from the English catalog."""
-    data = tomllib.loads(resources.files("cleantext.catalog").joinpath("en.toml").read_text("utf-8"))
+    data = tomllib.loads(
+        resources.files("cleantext.catalog").joinpath("en.toml").read_text("utf-8")
+    )
     return frozenset(data.get("possessives", {}).get("group_nouns", ()))
 
 
 def _has_singular(text: str, name: str) -> bool:
     # "Blinken" as a word of its own (or "Blinken’s"), not inside "Blinkens" or "Blinkenship".
-    return regex.search(rf"(?<![\p{{L}}\p{{N}}]){regex.escape(name)}(?![\p{{L}}\p{{N}}])", text) is not None
+    return (
+        regex.search(rf"(?<![\p{{L}}\p{{N}}]){regex.escape(name)}(?![\p{{L}}\p{{N}}])", text)
+        is not None
+    )
 
 
 def _has_plain_plural(text: str, name: str) -> bool:
     # "Blinkens" not followed by an apostrophe: the plural is real, so the possessive may be too.
-    return regex.search(rf"(?<![\p{{L}}\p{{N}}]){regex.escape(name)}s(?![\p{{L}}\p{{N}}’'])", text) is not None
+    return (
+        regex.search(rf"(?<![\p{{L}}\p{{N}}]){regex.escape(name)}s(?![\p{{L}}\p{{N}}’'])", text)
+        is not None
+    )
 
 
 @dataclass(frozen=True)

@@ -45,8 +45,13 @@ class StrayPeriod(FilterBase):
         if " ." not in text and "\t." not in text and "\xa0." not in text:
             return text
         return substitute(
-            _STRAY_PERIOD, _stray_replacement, text, edits,
-            filter_name=self.name, rule="stray-period", category="punctuation",
+            _STRAY_PERIOD,
+            _stray_replacement,
+            text,
+            edits,
+            filter_name=self.name,
+            rule="stray-period",
+            category="punctuation",
         )
 
 

@@ -48,7 +48,7 @@ class StripResidue(FilterBase):
         return f"StripResidue(catalog=<{len(self.catalog.rules)} rules {self.catalog.digest}>)"
 
     def classify(self, text: str) -> list[Rule | None]:
-        """Return, for each ``\\n``-separated line of ``text``, the rule that removes it, or None."""
+        """For each ``\\n``-separated line of ``text``: the rule that removes it, or None."""
         lines = text.split("\n")
         verdicts: list[Rule | None] = [None] * len(lines)
         nonblank = [i for i, line in enumerate(lines) if line.strip(_STRIP)]

@@ -88,10 +88,16 @@ class NormalizeWhitespace(FilterBase):
             out.append(text[last : match.start()])
             out.append(new)
             edits.append(
-                Edit(self.name, _rule_of(match), "whitespace", match.start(), match.end(),
-                     match.group(), new)
+                Edit(
+                    self.name,
+                    _rule_of(match),
+                    "whitespace",
+                    match.start(),
+                    match.end(),
+                    match.group(),
+                    new,
+                )
             )
             last = match.end()
         out.append(text[last:])
         return "".join(out)
-
