@@ -351,7 +351,9 @@ def _clean(args: argparse.Namespace) -> int:
             raise ConfigError(
                 f'--engine dask needs Dask: pip install "cleantext-corpus[dask]" ({exc})'
             ) from None
-        results: Iterator[ShardResult] = run_dask(shards, config, scheduler=args.scheduler)
+        results: Iterator[ShardResult] = run_dask(
+            shards, config, scheduler=args.scheduler, jobs=jobs
+        )
     else:
         from cleantext.engines.local import default_jobs, run_local
 

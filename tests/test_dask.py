@@ -4,15 +4,17 @@ started here on 127.0.0.1, each on its own free port, and stopped again (only th
 
 from __future__ import annotations
 
+import json
 import os
+import random
 import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -60,14 +62,16 @@ class LocalDaskCluster:
 
 
 def _stop(processes: list[subprocess.Popen[bytes]], timeout: float = 10.0) -> None:
-    """Terminate exactly these processes, then kill those still alive after ``timeout``."""
+    """Terminate exactly these processes, in order, then kill any still alive after ``timeout``.
+
+    Workers are listed before the scheduler: a worker whose scheduler vanishes while it closes
+    can hang, so each process is waited for before the next one is signalled.
+    """
     for proc in processes:
         if proc.poll() is None:
             proc.terminate()
-    deadline = time.monotonic() + timeout
-    for proc in processes:
         try:
-            proc.wait(max(0.1, deadline - time.monotonic()))
+            proc.wait(timeout)
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait(5)
@@ -118,7 +122,7 @@ def dask_cluster(workdir: Path, *, nworkers: int = 2) -> Iterator[LocalDaskClust
             raise RuntimeError(f"Dask cluster did not start:\n{cluster.log_tail()}") from exc
         yield cluster
     finally:
-        _stop(started)
+        _stop(started[1:] + started[:1])  # workers first, then the scheduler
 
 
 @pytest.fixture(scope="module")
@@ -245,3 +249,159 @@ def test_pipeline_survives_the_trip_to_a_worker(client: Client) -> None:
     future = client.submit(Pipeline.fingerprint, pipeline)
     assert future.result() == pipeline.fingerprint()
     assert client.submit(os.getpid).result() != os.getpid()
+
+
+# --- the command with --engine dask -------------------------------------------------------
+
+
+def _make_corpus(root: Path, *, jsonl_docs: int, tree_docs: int, seed: int = 7) -> list[str]:
+    """Write a tree of text files and a JSONL file of unique documents; return the sources.
+
+    Documents are shuffled paragraphs of the seed articles (residue included) plus a numbered
+    line, so each is unique. Bad inputs are included too: invalid UTF-8 in the tree, an
+    unparsable record in the JSONL file. Both engines must reject them the same way.
+    """
+    rng = random.Random(seed)
+    paragraphs = [p for text in _seed_texts() for p in text.split("\n\n") if p.strip()]
+
+    def document(n: int) -> str:
+        return "\n\n".join(rng.sample(paragraphs, 8)) + f"\n\nDocument {n}.\n"
+
+    tree = root / "tree"
+    for i, text in enumerate(_seed_texts()):
+        (tree / "seeds").mkdir(parents=True, exist_ok=True)
+        (tree / "seeds" / f"seed-{i}.txt").write_text(text, encoding="utf-8")
+    for n in range(tree_docs):
+        folder = tree / f"part-{n % 3}" / f"sub-{n % 2}"
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / f"doc-{n:04d}.txt").write_text(document(n), encoding="utf-8")
+    (tree / "broken.txt").write_bytes(b"Valid start, then \xff\xfe bad bytes.\n")
+    (tree / "notes.md").write_text("not a .txt file: left alone\n", encoding="utf-8")
+
+    lines = [json.dumps({"id": n, "text": document(n), "lang": "en"}) for n in range(jsonl_docs)]
+    lines.insert(len(lines) // 2, '{"id": "broken", "text": ')  # an unparsable record
+    corpus = root / "news.jsonl"
+    corpus.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return [str(tree), str(corpus)]
+
+
+def _cli(*args: str, timeout: float = 240) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    return subprocess.run(
+        [sys.executable, "-m", "cleantext", "clean", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=timeout,
+    )
+
+
+def _files(root: Path) -> dict[str, bytes]:
+    """Every file below ``root`` by relative path, except the resume markers."""
+    return {
+        str(p.relative_to(root)): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and ".cleantext" not in p.relative_to(root).parts
+    }
+
+
+def _summary(stderr: str) -> list[str]:
+    """The end-of-run summary without its timing line."""
+    lines = stderr.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("documents:"))
+    return [line for line in lines[start:] if not line.startswith("time:")]
+
+
+def _shards_run(client: Client) -> int:
+    """How many shard tasks the scheduler has seen finish, over all clients so far."""
+
+    def count(dask_scheduler: Any) -> int:
+        return sum(
+            prefix.state_counts["memory"]
+            for name, prefix in dask_scheduler.task_prefixes.items()
+            if name.startswith(("cleantext-text", "cleantext-jsonl"))
+        )
+
+    return client.run_on_scheduler(count)
+
+
+def test_cli_dask_output_matches_local_byte_for_byte(
+    cluster: LocalDaskCluster, client: Client, tmp_path: Path
+) -> None:
+    sources = _make_corpus(tmp_path / "in", jsonl_docs=240, tree_docs=60)
+    options = ["--shard-bytes", "40000"]  # several shards of each kind, spread over both workers
+    before = _shards_run(client)
+    local = _cli(*sources, "-o", str(tmp_path / "local"), "--report", str(tmp_path / "local.jsonl"),
+                 "-j", "2", *options)  # fmt: skip
+    on_dask = _cli(*sources, "-o", str(tmp_path / "dask"), "--report", str(tmp_path / "dask.jsonl"),
+                   "--engine", "dask", "--scheduler", cluster.address, *options)  # fmt: skip
+
+    assert local.returncode == 1, local.stderr  # 1: two inputs were rejected
+    assert on_dask.returncode == local.returncode, on_dask.stderr
+    expected = _files(tmp_path / "local")
+    assert len([name for name in expected if name.startswith("news/part-")]) >= 3
+    assert len(expected) == 5 + 60 + len([n for n in expected if n.startswith("news/part-")])
+    assert _files(tmp_path / "dask") == expected
+    assert (tmp_path / "dask.jsonl").read_bytes() == (tmp_path / "local.jsonl").read_bytes()
+    assert _summary(on_dask.stderr) == _summary(local.stderr)
+    assert "documents: 305 cleaned, 2 rejected" in on_dask.stderr
+    markers = sorted((tmp_path / "dask" / ".cleantext" / "done").iterdir())
+    assert len(markers) == len(list((tmp_path / "local" / ".cleantext" / "done").iterdir()))
+    assert _shards_run(client) - before == len(markers)  # every shard ran on the cluster
+
+
+def test_cli_dask_resumes_a_finished_run(cluster: LocalDaskCluster, tmp_path: Path) -> None:
+    sources = _make_corpus(tmp_path / "in", jsonl_docs=60, tree_docs=10)
+    out = tmp_path / "out"
+    args = [*sources, "-o", str(out), "--shard-bytes", "40000"]
+    first = _cli(*args)  # the local engine writes it...
+    assert first.returncode == 1, first.stderr
+    written = {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file()}
+    again = _cli(*args, "--engine", "dask", "--scheduler", cluster.address)  # ...Dask resumes
+    assert again.returncode == 1, again.stderr
+    shards = len(list((out / ".cleantext" / "done").iterdir()))
+    assert f"resumed:   {shards} of {shards} shards were already done" in again.stderr
+    assert {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file()} == written
+
+
+def test_cli_dask_without_a_scheduler_starts_a_local_cluster(tmp_path: Path) -> None:
+    sources = _make_corpus(tmp_path / "in", jsonl_docs=30, tree_docs=6)
+    local = _cli(*sources, "-o", str(tmp_path / "local"), "-j", "1")
+    on_dask = _cli(*sources, "-o", str(tmp_path / "dask"), "--engine", "dask", "-j", "2")
+    assert on_dask.returncode == local.returncode == 1, on_dask.stderr
+    assert _files(tmp_path / "dask") == _files(tmp_path / "local")
+
+
+def test_cli_dask_unreachable_scheduler_is_a_clear_error(tmp_path: Path) -> None:
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "a.txt").write_text("Hello. .\n", encoding="utf-8")
+    address = f"tcp://127.0.0.1:{_free_port()}"  # nothing listens there
+    env_timeout = {"DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT": "2s"}
+    done = subprocess.run(
+        [sys.executable, "-m", "cleantext", "clean", str(tmp_path / "in"), "-o",
+         str(tmp_path / "out"), "--engine", "dask", "--scheduler", address],
+        capture_output=True, text=True, timeout=120,
+        env={**os.environ, "PYTHONPATH": str(REPO), **env_timeout},
+    )  # fmt: skip
+    assert done.returncode == 2, done.stderr
+    assert f"cannot reach the Dask scheduler at {address}" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert not (tmp_path / "out" / "a.txt").exists()
+
+
+def test_cli_dask_engine_without_dask_names_the_extra(tmp_path: Path) -> None:
+    # A package named `distributed` that fails to import stands in for an absent Dask.
+    fake = tmp_path / "no-dask" / "distributed"
+    fake.mkdir(parents=True)
+    (fake / "__init__.py").write_text("raise ImportError(\"No module named 'distributed'\")\n")
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "a.txt").write_text("Hello. .\n", encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-m", "cleantext", "clean", str(tmp_path / "in"), "-o",
+         str(tmp_path / "out"), "--engine", "dask"],
+        capture_output=True, text=True, timeout=120,
+        env={**os.environ, "PYTHONPATH": os.pathsep.join([str(fake.parent), str(REPO)])},
+    )  # fmt: skip
+    assert done.returncode == 2, done.stderr
+    assert 'pip install "cleantext-corpus[dask]"' in done.stderr
+    assert "Traceback" not in done.stderr

@@ -12,34 +12,25 @@ do not depend on which worker finished first; ``progress`` is called as each sha
 
 from __future__ import annotations
 
+import logging
 import os
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+import distributed  # the CLI imports this module only for --engine dask
+
+from cleantext.engines.local import default_jobs
 from cleantext.errors import CleantextError
 from cleantext.io import is_temp_file
 from cleantext.job import JobConfig, Shard, ShardResult, run_shard
 
-if TYPE_CHECKING:
-    from distributed import Client
-
 __all__ = ["DaskEngineError", "run_dask"]
-
-INSTALL_HINT = 'the Dask engine needs Dask: pip install "cleantext-corpus[dask]"'
 
 
 class DaskEngineError(CleantextError, RuntimeError):
     """The Dask cluster could not be reached or gave up on a task."""
-
-
-def _import_distributed() -> Any:
-    try:
-        import distributed
-    except ImportError as exc:
-        raise ImportError(INSTALL_HINT) from exc
-    return distributed
 
 
 def _identity(value: Any) -> Any:
@@ -54,33 +45,31 @@ def _worker_check() -> str:
 
 
 @contextmanager
-def _connect(scheduler: str | None, nshards: int) -> Iterator[Client]:
-    distributed = _import_distributed()
+def _connect(scheduler: str | None, workers: int) -> Iterator[distributed.Client]:
     if scheduler:
         try:
-            client = distributed.Client(scheduler, timeout=30)
+            # The connect timeout is Dask's (distributed.comm.timeouts.connect, 30 s by default).
+            client = distributed.Client(scheduler)
         except (OSError, TimeoutError) as exc:
             raise DaskEngineError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from exc
         with client:
             yield client
         return
-    from cleantext.engines.local import default_jobs
-
     with (
         distributed.LocalCluster(
-            n_workers=max(1, min(default_jobs(), nshards)),
+            n_workers=workers,
             threads_per_worker=1,
             processes=True,
             host="127.0.0.1",
             dashboard_address=None,
-            silence_logs="error",
+            silence_logs=logging.ERROR,
         ) as cluster,
         distributed.Client(cluster) as client,
     ):
         yield client
 
 
-def _check_versions(client: Client) -> None:
+def _check_versions(client: distributed.Client) -> None:
     import cleantext
 
     try:
@@ -103,31 +92,33 @@ def run_dask(
     config: JobConfig,
     *,
     scheduler: str | None = None,
+    jobs: int | None = None,
     progress: Callable[[ShardResult], None] | None = None,
 ) -> Iterator[ShardResult]:
     """Run every shard as a Dask task; yield the results in shard order.
 
     With ``scheduler`` (an address such as ``tcp://10.0.0.5:8786``) join that cluster; without
-    one, start a local cluster of worker processes on 127.0.0.1, one per core, and close it
-    afterwards. Every worker must have this cleantext version installed and see the source and
-    destination paths (a shared filesystem). ``progress`` is called with each result as its
-    shard completes. An exception raised by a shard cancels the remaining tasks and propagates;
-    a worker that dies is survived (its tasks are rerun elsewhere).
+    one, start a local cluster of ``jobs`` worker processes (default: one per core) on 127.0.0.1,
+    and close it afterwards (``jobs`` is ignored with a scheduler). Every worker must have this
+    cleantext version installed and see the source and destination paths (a shared
+    filesystem). ``progress`` is called with each result as its shard completes. An exception
+    raised by a shard cancels the remaining tasks and propagates; a worker that dies is
+    survived (its tasks are rerun elsewhere).
 
     >>> import tempfile, pathlib
     >>> from cleantext import default_pipeline
     >>> from cleantext.job import plan_shards
     >>> src = pathlib.Path(tempfile.mkdtemp()); _ = (src / "a.txt").write_text("Hi. .")
     >>> config = JobConfig(pipeline=default_pipeline(), destination=tempfile.mkdtemp())
-    >>> [r.docs for r in run_dask(plan_shards([str(src)], config), config)]  # doctest: +SKIP
+    >>> [r.docs for r in run_dask(plan_shards([str(src)], config), config, jobs=1)]
     [1]
     """
     shards = list(shards)
     if not shards:
         return
-    distributed = _import_distributed()
     run = uuid.uuid4().hex[:8]
-    with _connect(scheduler, len(shards)) as client:
+    workers = max(1, min(jobs or default_jobs(), len(shards)))
+    with _connect(scheduler, workers) as client:
         _check_versions(client)
         # The config (with its pipeline) goes to the cluster once, as a task of its own: a
         # worker that dies holding it only makes the scheduler recompute it.
