@@ -7,9 +7,11 @@ from __future__ import annotations
 import json
 import os
 import random
+import signal
 import socket
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -28,6 +30,7 @@ from distributed import Client, get_task_stream
 import cleantext
 from cleantext import ConfigError, Pipeline
 from cleantext.filters import NormalizeWhitespace, StrayPeriod
+from cleantext.io import is_temp_file
 
 REPO = Path(__file__).resolve().parents[1]
 SEEDS = REPO / "corpora" / "seeds" / "input"
@@ -78,11 +81,14 @@ def _stop(processes: list[subprocess.Popen[bytes]], timeout: float = 10.0) -> No
 
 
 @contextmanager
-def dask_cluster(workdir: Path, *, nworkers: int = 2) -> Iterator[LocalDaskCluster]:
+def dask_cluster(
+    workdir: Path, *, nworkers: int = 2, preload: Path | None = None
+) -> Iterator[LocalDaskCluster]:
     """Start `dask scheduler` and ``nworkers`` `dask worker` processes on 127.0.0.1; stop them.
 
     Workers run without a nanny, so each worker is exactly one process that we started (and a
     test can kill it), with one thread each, and import cleantext from this checkout.
+    ``preload`` is a Python file each worker runs at start (``dask worker --preload``).
     """
     logs = workdir / "dask-logs"
     logs.mkdir(parents=True, exist_ok=True)
@@ -110,6 +116,8 @@ def dask_cluster(workdir: Path, *, nworkers: int = 2) -> Iterator[LocalDaskClust
             "scheduler.log",
         )
         worker_args = "--host 127.0.0.1 --no-dashboard --no-nanny --nworkers 1 --nthreads 1"
+        if preload is not None:
+            worker_args += f" --preload {preload}"
         workers = []
         for i in range(nworkers):
             args = [*worker_args.split(), "--local-directory", str(workdir / f"worker-{i}")]
@@ -405,3 +413,89 @@ def test_cli_dask_engine_without_dask_names_the_extra(tmp_path: Path) -> None:
     assert done.returncode == 2, done.stderr
     assert 'pip install "cleantext-corpus[dask]"' in done.stderr
     assert "Traceback" not in done.stderr
+
+
+SLOW_COMMITS = """\
+# Test-only latency, loaded into each worker with `dask worker --preload`: every atomic write
+# waits before its rename, so shards take long enough to kill a worker in the middle of one
+# (often with a temporary file written and not yet renamed). Behaviour is otherwise unchanged.
+# Dask may import a preload more than once: wrap the original method only.
+import time
+
+from cleantext import io
+
+_original = getattr(io.AtomicFile, "_original_commit", io.AtomicFile.commit)
+
+
+def _slow_commit(self):
+    time.sleep(0.2)
+    _original(self)
+
+
+io.AtomicFile._original_commit = _original
+io.AtomicFile.commit = _slow_commit
+"""
+
+
+def _suspicious_shards(client: Client) -> int:
+    """Shard tasks that were running on a worker when it died (the scheduler reran them)."""
+
+    def count(dask_scheduler: Any) -> int:
+        return sum(
+            prefix.suspicious
+            for name, prefix in dask_scheduler.task_prefixes.items()
+            if name.startswith(("cleantext-text", "cleantext-jsonl"))
+        )
+
+    return client.run_on_scheduler(count)
+
+
+@pytest.mark.slow
+def test_cli_dask_survives_a_worker_killed_mid_run(tmp_path: Path) -> None:
+    sources = _make_corpus(tmp_path / "in", jsonl_docs=320, tree_docs=8)
+    options = ["--shard-bytes", "40000"]
+    local = _cli(*sources, "-o", str(tmp_path / "local"), "-j", "2", *options)
+    assert local.returncode == 1, local.stderr
+    shards = len(list((tmp_path / "local" / ".cleantext" / "done").iterdir()))
+    assert shards >= 12
+
+    preload = tmp_path / "slow_commits.py"
+    preload.write_text(SLOW_COMMITS, encoding="utf-8")
+    out = tmp_path / "dask"
+    done_dir = out / ".cleantext" / "done"
+    with dask_cluster(tmp_path / "cluster", preload=preload) as running:
+        victim = running.workers[0]
+        with Client(running.address) as client:
+            address = {pid: addr for addr, pid in client.run(os.getpid).items()}[victim.pid]
+            env = {**os.environ, "PYTHONPATH": str(REPO)}
+            run = subprocess.Popen(
+                [sys.executable, "-m", "cleantext", "clean", *sources, "-o", str(out),
+                 "--engine", "dask", "--scheduler", running.address, *options],
+                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+            )  # fmt: skip
+            try:
+                deadline = time.monotonic() + 120
+                while True:  # wait until some shards are done and the victim is busy with one
+                    assert run.poll() is None, "the run ended before a worker could be killed"
+                    assert time.monotonic() < deadline, "no moment to kill a worker came"
+                    finished = len(list(done_dir.iterdir())) if done_dir.exists() else 0
+                    busy = client.processing().get(address, [])
+                    if finished >= 2 and any(str(k).startswith("cleantext-") for k in busy):
+                        break
+                    time.sleep(0.05)
+                os.kill(victim.pid, signal.SIGKILL)
+                _, stderr = run.communicate(timeout=180)
+            finally:
+                if run.poll() is None:
+                    run.kill()
+                    run.wait()
+            assert victim.wait(10) == -signal.SIGKILL
+            assert list(client.scheduler_info()["workers"]) != [address]
+            assert len(client.scheduler_info()["workers"]) == 1
+            assert _suspicious_shards(client) >= 1  # a shard was in flight on the dead worker
+
+    assert run.returncode == local.returncode, stderr
+    assert _files(out) == _files(tmp_path / "local")  # nothing lost, doubled or half-written
+    assert len(list(done_dir.iterdir())) == shards
+    assert not [p for p in out.rglob("*") if is_temp_file(p.name)]
+    assert _summary(stderr) == _summary(local.stderr)
