@@ -499,3 +499,47 @@ def test_cli_dask_survives_a_worker_killed_mid_run(tmp_path: Path) -> None:
     assert len(list(done_dir.iterdir())) == shards
     assert not [p for p in out.rglob("*") if is_temp_file(p.name)]
     assert _summary(stderr) == _summary(local.stderr)
+
+
+# --- run_dask, called directly --------------------------------------------------------------
+
+
+def _job(tmp_path: Path, docs: int) -> tuple[list[Any], Any]:
+    from cleantext.job import JobConfig, plan_shards, prepare_destination
+
+    sources = _make_corpus(tmp_path / "in", jsonl_docs=docs, tree_docs=docs // 4)
+    config = JobConfig(pipeline=cleantext.default_pipeline(), destination=str(tmp_path / "out"),
+                       shard_bytes=30000, jsonl_shard_bytes=30000)  # fmt: skip
+    shards = plan_shards(sources, config)
+    prepare_destination(config, sources)
+    return shards, config
+
+
+def test_run_dask_yields_in_shard_order_and_reports_progress(
+    cluster: LocalDaskCluster, tmp_path: Path
+) -> None:
+    from cleantext.engines.dask import run_dask
+
+    shards, config = _job(tmp_path, 120)
+    assert len(shards) >= 6
+    seen: list[str] = []
+    progress = lambda result: seen.append(result.shard_id)  # noqa: E731
+    results = list(run_dask(shards, config, scheduler=cluster.address, progress=progress))
+    assert [r.shard_id for r in results] == [s.id for s in shards]
+    assert sorted(seen) == sorted(s.id for s in shards)
+    assert sum(r.docs for r in results) == 120 + 30 + 5
+    assert not any(r.resumed for r in results)
+    again = list(run_dask(shards, config, scheduler=cluster.address))
+    assert all(r.resumed for r in again) and len(again) == len(shards)
+
+
+def test_run_dask_refuses_workers_with_another_version(
+    cluster: LocalDaskCluster, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cleantext.engines.dask import DaskEngineError, run_dask
+
+    shards, config = _job(tmp_path, 8)
+    monkeypatch.setattr(cleantext, "__version__", "0.0.0+other")
+    with pytest.raises(DaskEngineError, match=r"other cleantext versions.*0\.1\.0"):
+        list(run_dask(shards, config, scheduler=cluster.address))
+    assert not list((tmp_path / "out").rglob("*.txt"))  # nothing was written
