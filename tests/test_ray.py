@@ -42,6 +42,7 @@ def test_clean_batch_cleans_the_column_and_keeps_the_others() -> None:
     assert batch["body"].tolist()[0] == "Done. .\n\nSource: TRT"  # the input is not modified
 
 
+@pytest.mark.slow  # a Ray instance takes 10-15 s to start and stop on 2 cores
 def test_ray_example_matches_clean_on_the_seeds(tmp_path: Path) -> None:
     env = {**os.environ, "PYTHONPATH": str(REPO), "RAY_USAGE_STATS_ENABLED": "0"}
     done = subprocess.run(
