@@ -598,7 +598,7 @@ def _filters(out: TextIO) -> int:
     from cleantext.registry import DEFAULT_ORDER, available_filters
 
     for name, factory in available_filters().items():
-        doc = (factory.__doc__ or "").strip().split("\n")[0]
+        doc = " ".join((factory.__doc__ or "").strip().split("\n\n")[0].split())
         where = (
             f"default pipeline, step {DEFAULT_ORDER.index(name) + 1}"
             if name in DEFAULT_ORDER

@@ -77,7 +77,8 @@ MiB = 1 << 20
 class JobConfig:
     """Everything a shard needs to run, and nothing else: it pickles, so it travels to workers.
 
-    ``destination`` is the output directory (absolute), or None with ``in_place``.
+    ``destination`` is the output directory (absolute), or None with ``in_place`` (or when
+    only :func:`clean_stream` is used).
     ``fingerprint`` covers every option that changes output bytes; resume compares it.
     """
 
@@ -99,8 +100,6 @@ class JobConfig:
     max_gzip_ratio: int = 250
 
     def __post_init__(self) -> None:
-        if self.destination is None and not self.in_place:
-            raise ConfigError("a job needs a destination, or in_place=True")
         if self.decode_errors not in ("reject", "replace"):
             raise ConfigError("decode_errors must be 'reject' or 'replace'")
         if self.input_format not in ("auto", "text", "jsonl"):
@@ -263,7 +262,14 @@ def summarize(results: Iterable[ShardResult]) -> Summary:
 # --------------------------------------------------------------------------------- planning
 
 
-def _identity(kind: str, units: Sequence[Unit], output: str) -> str:
+def _identity(kind: str, units: Sequence[Unit], output: str, config: JobConfig) -> str:
+    """A stable shard id: the same inputs and outputs (relative to DST) give the same id."""
+
+    def rel(path: str) -> str:
+        return path if config.destination is None else os.path.relpath(path, config.destination)
+
+    output = rel(output) if output else ""
+    units = [replace(u, output=rel(u.output)) if u.output else u for u in units]
     blob = json.dumps([kind, output, [(u.kind, u.source, u.output, u.start, u.end) for u in units]])
     return f"{kind}-{hashlib.sha256(blob.encode()).hexdigest()[:16]}"
 
@@ -308,6 +314,8 @@ def plan_shards(sources: Sequence[str], config: JobConfig) -> list[Shard]:
     inputs that would write the same output.
     """
     dst = config.destination
+    if dst is None and not config.in_place:
+        raise ConfigError("a job needs a destination directory, or in_place=True")
     units: list[Unit] = []
     for given in sources:
         if given == "-":
@@ -380,7 +388,7 @@ def _group(units: list[Unit], config: JobConfig) -> list[Shard]:
         nonlocal batch, batch_bytes
         if batch:
             shards.append(
-                Shard(_identity("text", batch, ""), "text", tuple(batch), "", batch_bytes)
+                Shard(_identity("text", batch, "", config), "text", tuple(batch), "", batch_bytes)
             )
         batch, batch_bytes = [], 0
 
@@ -400,7 +408,7 @@ def _group(units: list[Unit], config: JobConfig) -> list[Shard]:
 def _jsonl_shards(u: Unit, config: JobConfig) -> list[Shard]:
     gz = u.source.lower().endswith(".gz")
     if config.in_place:
-        return [Shard(_identity("jsonl", [u], u.output), "jsonl", (u,), u.output, u.size)]
+        return [Shard(_identity("jsonl", [u], u.output, config), "jsonl", (u,), u.output, u.size)]
     ext = ".jsonl.gz" if gz else ".jsonl"
     ranges = [(0, -1)] if gz else _jsonl_ranges(u.source, u.size, config.jsonl_shard_bytes)
     shards = []
@@ -408,7 +416,9 @@ def _jsonl_shards(u: Unit, config: JobConfig) -> list[Shard]:
         part = replace(u, start=start, end=end)
         output = os.path.join(u.output, f"part-{k:05d}{ext}")
         size = u.size if end < 0 else end - start
-        shards.append(Shard(_identity("jsonl", [part], output), "jsonl", (part,), output, size))
+        shards.append(
+            Shard(_identity("jsonl", [part], output, config), "jsonl", (part,), output, size)
+        )
     return shards
 
 
@@ -615,7 +625,7 @@ def clean_stream(
     if jsonl:
         if display.lower().endswith(".gz"):
             stream = gzip_reader(stream)  # type: ignore[assignment]
-        _clean_jsonl(stream, out.write, display, tally)
+        _clean_jsonl(stream, _guard(out.write, "standard output"), display, tally)
     else:
         data = stream.read(config.max_doc_bytes + 1)
         if len(data) > config.max_doc_bytes:
@@ -661,6 +671,10 @@ def _finished(shard: Shard, config: JobConfig) -> ShardResult | None:
         )
     except (OSError, ValueError, KeyError, TypeError):
         return None
+    assert config.destination is not None
+    result = replace(
+        result, outputs=tuple(os.path.join(config.destination, o) for o in result.outputs)
+    )
     if not all(os.path.isfile(p) for p in result.outputs):
         return None
     if config.report is None:
@@ -676,7 +690,11 @@ def _write_marker(shard: Shard, config: JobConfig, result: ShardResult) -> None:
         return
     assert config.destination is not None
     safe_output_dir(os.path.dirname(path), os.path.realpath(config.destination))
-    kept = replace(result, records=tuple(r for r in result.records if r.get("status") != "ok"))
+    kept = replace(
+        result,
+        records=tuple(r for r in result.records if r.get("status") != "ok"),
+        outputs=tuple(os.path.relpath(o, config.destination) for o in result.outputs),
+    )
     blob = json.dumps(
         {"key": _marker_key(shard, config), "result": asdict(kept)}, ensure_ascii=False
     )
