@@ -25,7 +25,7 @@ import itertools
 import json
 import os
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any, BinaryIO
 
@@ -69,6 +69,7 @@ __all__ = [
 ]
 
 STATE_DIR = ".cleantext"
+MAX_RECORDS = 1000  # rejected-document records carried in a ShardResult
 _FORMAT_VERSION = "1"
 MiB = 1 << 20
 
@@ -78,7 +79,9 @@ class JobConfig:
     """Everything a shard needs to run, and nothing else: it pickles, so it travels to workers.
 
     ``destination`` is the output directory (absolute), or None with ``in_place`` (or when
-    only :func:`clean_stream` is used).
+    only :func:`clean_stream` is used). With ``report`` set, each shard streams its
+    per-document records to ``<report_parts>/<shard id>.jsonl`` (default
+    ``DST/.cleantext/report``), which the command concatenates in shard order.
     ``fingerprint`` covers every option that changes output bytes; resume compares it.
     """
 
@@ -90,6 +93,7 @@ class JobConfig:
     max_doc_bytes: int = 16 * MiB
     report: str | None = None
     report_edits: bool = False
+    report_dir: str | None = None
     in_place: bool = False
     follow_symlinks: bool = False
     decode_errors: str = "reject"
@@ -121,6 +125,16 @@ class JobConfig:
             ]
         )
         return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+    @property
+    def report_parts(self) -> str | None:
+        """Where each shard writes its part of the --report (None without a report)."""
+        if self.report is None:
+            return None
+        if self.report_dir is not None:
+            return self.report_dir
+        state = self.state_dir
+        return None if state is None else os.path.join(state, "report")
 
     @property
     def state_dir(self) -> str | None:
@@ -159,8 +173,9 @@ class Shard:
 
 @dataclass(frozen=True)
 class ShardResult:
-    """What one shard did: counts, and per-document report records (rejections always, every
-    document when the job asked for a report). ``resumed`` when an earlier run had done it."""
+    """What one shard did: counts, and ``records`` for the rejected documents (at most
+    ``MAX_RECORDS`` of them; ``rejects`` counts them all). With a report, every document's
+    record is in the file ``report_part``. ``resumed`` when an earlier run had done it."""
 
     shard_id: str
     docs: int = 0
@@ -175,6 +190,7 @@ class ShardResult:
     records: tuple[dict[str, Any], ...] = ()
     resumed: bool = False
     outputs: tuple[str, ...] = ()
+    report_part: str | None = None
 
 
 @dataclass(frozen=True)
@@ -443,8 +459,9 @@ def prepare_destination(config: JobConfig, sources: Sequence[str] = ()) -> int:
 class _Tally:
     """Mutable counts for one shard; frozen into a :class:`ShardResult` at the end."""
 
-    def __init__(self, config: JobConfig) -> None:
+    def __init__(self, config: JobConfig, sink: Callable[[dict[str, Any]], None] | None = None):
         self.config = config
+        self.sink = sink
         self.docs = self.rejected = self.bytes_in = self.bytes_out = self.warnings = 0
         self.removed: Counter[str] = Counter()
         self.repairs: Counter[str] = Counter()
@@ -455,9 +472,17 @@ class _Tally:
     def reject(self, where: dict[str, Any], reason: str, message: str, action: str) -> None:
         self.rejected += 1
         self.rejects[reason] += 1
-        self.records.append(
-            {**where, "status": "rejected", "reason": reason, "message": message, "action": action}
-        )
+        record = {
+            **where,
+            "status": "rejected",
+            "reason": reason,
+            "message": message,
+            "action": action,
+        }
+        if len(self.records) < MAX_RECORDS:
+            self.records.append(record)
+        if self.sink is not None:
+            self.sink(record)
 
     def cleaned(
         self, where: dict[str, Any], text: str, report: Report, warnings: list[str]
@@ -475,7 +500,7 @@ class _Tally:
             _repair_kind(e.filter, e.rule) for e in report.edits if id(e) not in removed_ids
         )
         self.repairs.update(repairs)
-        if self.config.report is not None or warnings:
+        if self.sink is not None:
             record: dict[str, Any] = {
                 **where,
                 "status": "ok",
@@ -484,20 +509,20 @@ class _Tally:
             }
             if warnings:
                 record["warnings"] = warnings
-            if self.config.report is not None:
-                record["removed"] = [
-                    {"rule": e.rule, "category": e.category, "line": e.before.strip()}
-                    for e in removed
-                ]
-                record["repairs"] = dict(repairs)
-                if report.metadata:
-                    record["metadata"] = report.metadata
-                if self.config.report_edits:
-                    record["edits"] = [asdict(e) for e in report.edits]
-            self.records.append(record)
+            record["removed"] = [
+                {"rule": e.rule, "category": e.category, "line": e.before.strip()} for e in removed
+            ]
+            record["repairs"] = dict(repairs)
+            if report.metadata:
+                record["metadata"] = report.metadata
+            if self.config.report_edits:
+                record["edits"] = [asdict(e) for e in report.edits]
+            self.sink(record)
         return out
 
-    def result(self, shard_id: str, input_bytes: int) -> ShardResult:
+    def result(
+        self, shard_id: str, input_bytes: int, report_part: str | None = None
+    ) -> ShardResult:
         return ShardResult(
             shard_id,
             self.docs,
@@ -512,6 +537,7 @@ class _Tally:
             tuple(self.records),
             False,
             tuple(self.outputs),
+            report_part,
         )
 
 
@@ -614,13 +640,20 @@ def _clean_jsonl(
 
 
 def clean_stream(
-    stream: BinaryIO, out: BinaryIO, config: JobConfig, *, jsonl: bool, display: str = "<stdin>"
+    stream: BinaryIO,
+    out: BinaryIO,
+    config: JobConfig,
+    *,
+    jsonl: bool,
+    display: str = "<stdin>",
+    report: Callable[[dict[str, Any]], None] | None = None,
 ) -> ShardResult:
-    """Clean one document (or JSONL records) from a binary stream to another, in this process.
+    """Clean one document (or JSONL records) from a binary stream to another, in this process;
+    ``report`` receives every document's record as it is made.
 
     Used for standard input and for a single file written to standard output.
     """
-    tally = _Tally(config)
+    tally = _Tally(config, report)
     where = {"source": display}
     if jsonl:
         if display.lower().endswith(".gz"):
@@ -662,6 +695,8 @@ def _finished(shard: Shard, config: JobConfig) -> ShardResult | None:
             marker = json.load(fh)
         if marker["key"] != _marker_key(shard, config):
             return None
+        if config.report is not None and marker.get("report") != _report_mode(config):
+            return None  # the earlier run wrote no report part (or another kind): redo
         result = ShardResult(
             **{
                 **marker["result"],
@@ -675,13 +710,23 @@ def _finished(shard: Shard, config: JobConfig) -> ShardResult | None:
     result = replace(
         result, outputs=tuple(os.path.join(config.destination, o) for o in result.outputs)
     )
+    part = _report_part(shard, config)
     if not all(os.path.isfile(p) for p in result.outputs):
         return None
+    if part is not None and not os.path.isfile(part):
+        return None
+    return replace(result, resumed=True, report_part=part)
+
+
+def _report_mode(config: JobConfig) -> str | None:
     if config.report is None:
-        result = replace(
-            result, records=tuple(r for r in result.records if r.get("status") != "ok")
-        )
-    return replace(result, resumed=True)
+        return None
+    return "edits" if config.report_edits else "plain"
+
+
+def _report_part(shard: Shard, config: JobConfig) -> str | None:
+    parts = config.report_parts
+    return None if parts is None else os.path.join(parts, f"{shard.id}.jsonl")
 
 
 def _write_marker(shard: Shard, config: JobConfig, result: ShardResult) -> None:
@@ -692,11 +737,12 @@ def _write_marker(shard: Shard, config: JobConfig, result: ShardResult) -> None:
     safe_output_dir(os.path.dirname(path), os.path.realpath(config.destination))
     kept = replace(
         result,
-        records=tuple(r for r in result.records if r.get("status") != "ok"),
         outputs=tuple(os.path.relpath(o, config.destination) for o in result.outputs),
+        report_part=None,
     )
     blob = json.dumps(
-        {"key": _marker_key(shard, config), "result": asdict(kept)}, ensure_ascii=False
+        {"key": _marker_key(shard, config), "result": asdict(kept), "report": _report_mode(config)},
+        ensure_ascii=False,
     )
     with AtomicFile(path) as out:
         out.write(blob.encode())
@@ -713,17 +759,38 @@ def run_shard(shard: Shard, config: JobConfig) -> ShardResult:
     done = _finished(shard, config)
     if done is not None:
         return done
-    tally = _Tally(config)
-    if shard.kind == "text":
-        for unit in shard.units:
-            _run_text_unit(unit, tally)
-    elif shard.kind == "jsonl":
-        _run_jsonl_shard(shard, tally)
-    else:
+    if shard.kind not in ("text", "jsonl"):
         raise ConfigError(f"unknown shard kind {shard.kind!r}")
-    result = tally.result(shard.id, shard.bytes)
+    part = _report_part(shard, config)
+    report = None
+    if part is not None:
+        root = _dst_root(config) if config.destination else os.path.realpath(config.report_parts)
+        safe_output_dir(os.path.dirname(part), root)
+        report = AtomicFile(part)
+    try:
+        sink = None if report is None else _report_sink(report)
+        tally = _Tally(config, sink)
+        if shard.kind == "text":
+            for unit in shard.units:
+                _run_text_unit(unit, tally)
+        else:
+            _run_jsonl_shard(shard, tally)
+        if report is not None:
+            report.commit()
+    except BaseException:
+        if report is not None:
+            report.abort()
+        raise
+    result = tally.result(shard.id, shard.bytes, part)
     _write_marker(shard, config, result)
     return result
+
+
+def _report_sink(report: AtomicFile) -> Callable[[dict[str, Any]], None]:
+    def sink(record: dict[str, Any]) -> None:
+        report.write(json.dumps(record, ensure_ascii=False).encode() + b"\n")
+
+    return sink
 
 
 def _dst_root(config: JobConfig) -> str:

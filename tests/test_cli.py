@@ -476,3 +476,27 @@ def test_dask_engine_without_dask_names_the_extra(monkeypatch, tmp_path, capsys)
     code = cli.main(["clean", str(src), "-o", str(tmp_path / "dst"), "--engine", "dask"])
     assert code == 2
     assert 'pip install "cleantext-corpus[dask]"' in capsys.readouterr().err
+
+
+def test_the_report_is_complete_after_a_resume(tmp_path: Path) -> None:
+    src = tmp_path / "src"
+    for i in range(6):
+        _write(src / f"f{i}.txt", DIRTY)
+    _write(src / "bad.txt", b"\xff")
+    dst, r1, r2, r3 = tmp_path / "dst", tmp_path / "r1", tmp_path / "r2", tmp_path / "r3"
+    assert run("clean", src, "-o", dst, "--shard-bytes", "60").returncode == 1  # no report
+    assert run("clean", src, "-o", dst, "--shard-bytes", "60", "--report", r1).returncode == 1
+    assert run("clean", src, "-o", dst, "--shard-bytes", "60", "--report", r2).returncode == 1
+    assert run("clean", src, "-o", tmp_path / "fresh", "--shard-bytes", "60",
+               "--report", r3).returncode == 1  # fmt: skip
+    assert r1.read_bytes() == r2.read_bytes() == r3.read_bytes()
+    assert len(_report(r1)) == 7
+
+
+def test_in_place_report_leaves_no_parts_behind(tmp_path: Path) -> None:
+    src = tmp_path / "src"
+    _write(src / "a.txt", DIRTY)
+    report = tmp_path / "r.jsonl"
+    assert run("clean", src, "--in-place", "--report", report).returncode == 0
+    assert [r["status"] for r in _report(report)] == ["ok"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r.jsonl", "src"]
