@@ -104,6 +104,8 @@ class JobConfig:
     max_gzip_ratio: int = 250
 
     def __post_init__(self) -> None:
+        if self.destination is not None:  # one spelling, so output paths can be checked
+            object.__setattr__(self, "destination", os.path.realpath(self.destination))
         if self.decode_errors not in ("reject", "replace"):
             raise ConfigError("decode_errors must be 'reject' or 'replace'")
         if self.input_format not in ("auto", "text", "jsonl"):
