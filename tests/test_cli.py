@@ -500,3 +500,95 @@ def test_in_place_report_leaves_no_parts_behind(tmp_path: Path) -> None:
     assert run("clean", src, "--in-place", "--report", report).returncode == 0
     assert [r["status"] for r in _report(report)] == ["ok"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["r.jsonl", "src"]
+
+
+def test_the_progress_bar_shows_only_on_a_terminal(tmp_path: Path) -> None:
+    import fcntl
+    import pty
+    import struct
+    import termios
+
+    src = tmp_path / "src"
+    for i in range(3):
+        _write(src / f"f{i}.txt", DIRTY)
+    plain = run("clean", src, "-o", tmp_path / "d1")
+    assert b"cleaning" not in plain.stderr and b"\r" not in plain.stderr
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 120, 0, 0))
+    proc = subprocess.Popen(command("clean", src, "-o", tmp_path / "d2"), stdout=subprocess.PIPE,
+                            stderr=slave, env=env())  # fmt: skip
+    os.close(slave)
+    proc.wait(timeout=60)
+    chunks = []
+    while True:
+        try:
+            data = os.read(master, 65536)
+        except OSError:
+            break
+        if not data:
+            break
+        chunks.append(data)
+    os.close(master)
+    shown = b"".join(chunks)
+    assert proc.returncode == 0
+    assert b"cleaning" in shown and b"B/s" in shown and b"docs=3" in shown
+
+
+def test_no_tqdm_means_no_bar(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    from cleantext import cli
+
+    monkeypatch.setitem(sys.modules, "tqdm", None)
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    assert cli._progress_bar(100) is None
+
+
+def test_keep_lang_is_passed_to_a_registered_keep_languages_filter(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from dataclasses import dataclass
+    from typing import ClassVar
+
+    from cleantext import registry
+    from cleantext.config import build_pipeline
+    from cleantext.filter import FilterBase
+
+    @dataclass(frozen=True)
+    class KeepLanguages(FilterBase):
+        name: ClassVar[str] = "keep-languages"
+        languages: tuple[str, ...] = ()
+
+        def _run(self, text: str, edits: list | None) -> str:
+            return text
+
+    monkeypatch.setitem(registry._FACTORIES, "keep-languages", KeepLanguages)
+    pipeline = build_pipeline(keep_lang=["en,de"])
+    assert pipeline.names[:3] == ("fix-mojibake", "unicode-hygiene", "keep-languages")
+    assert pipeline["keep-languages"].languages == ("en", "de")
+
+
+def test_a_rules_subcommand_module_is_registered_when_present(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import importlib.machinery
+    import sys
+    import types
+
+    from cleantext import cli
+
+    module = types.ModuleType("cleantext.rules_cli")
+    module.__spec__ = importlib.machinery.ModuleSpec("cleantext.rules_cli", None)
+
+    def add_parser(subparsers) -> None:
+        parser = subparsers.add_parser("rules", help="rules")
+        parser.add_argument("--flag", action="store_true")
+
+    def run_rules(args) -> int:
+        print("rules ran", args.flag)
+        return 0
+
+    module.add_parser, module.run = add_parser, run_rules
+    monkeypatch.setitem(sys.modules, "cleantext.rules_cli", module)
+    assert cli.main(["rules", "--flag"]) == 0
+    assert capsys.readouterr().out == "rules ran True\n"
