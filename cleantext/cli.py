@@ -17,6 +17,7 @@ import importlib
 import importlib.util
 import json
 import os
+import shutil
 import signal
 import sys
 import time
@@ -315,6 +316,8 @@ def _job_config(args: argparse.Namespace, settings: dict[str, Any]) -> JobConfig
         options["shard_bytes"] = options["jsonl_shard_bytes"] = args.shard_bytes
     if args.in_place:
         options["destination"] = None
+        if args.report:  # no DST to keep the report parts in: next to the report, then removed
+            options["report_dir"] = os.path.abspath(args.report) + ".parts"
     return JobConfig(**options)
 
 
@@ -379,8 +382,8 @@ def _consume(
             seen.append(dataclasses.replace(result, records=()))
             docs += result.docs
             rejected += result.rejected
-            if report is not None:
-                report.write(result.records)
+            if report is not None and result.report_part is not None:
+                report.append(result.report_part, remove=config.in_place)
             for record in result.records:
                 if record.get("status") == "rejected":
                     printed += 1
@@ -394,6 +397,8 @@ def _consume(
             bar.close()
         if report is not None:
             report.close()
+            if config.in_place and config.report_parts:
+                shutil.rmtree(config.report_parts, ignore_errors=True)
     summary = summarize(seen)
     if printed > MAX_PRINTED_REJECTS and not args.quiet:
         print(
@@ -439,10 +444,20 @@ class _Report:
         except OSError as exc:
             raise OutputError(f"cannot write the report {path}: {exc.strerror}") from None
 
-    def write(self, records: Sequence[dict[str, Any]]) -> None:
+    def write(self, record: dict[str, Any]) -> None:
+        """Add one record."""
         try:
-            for record in records:
-                self.fh.write(json.dumps(record, ensure_ascii=False) + "\n")
+            self.fh.write(json.dumps(record, ensure_ascii=False) + "\n")
+        except OSError as exc:
+            raise OutputError(f"cannot write the report {self.path}: {exc.strerror}") from None
+
+    def append(self, part: str, *, remove: bool = False) -> None:
+        """Copy a shard's report part to the end of the report, streaming."""
+        try:
+            with open(part, encoding="utf-8") as fh:
+                shutil.copyfileobj(fh, self.fh)
+            if remove:
+                os.unlink(part)
         except OSError as exc:
             raise OutputError(f"cannot write the report {self.path}: {exc.strerror}") from None
 
@@ -463,9 +478,13 @@ def _clean_to_stdout(args: argparse.Namespace, settings: dict[str, Any]) -> int:
     args.output = None
     config = _job_config(args, {**settings})
     out = sys.stdout.buffer
+    report = _Report(args.report) if args.report else None
+    sink = None if report is None else report.write
     try:
         if source == "-":
-            result = clean_stream(sys.stdin.buffer, out, config, jsonl=args.format == "jsonl")
+            result = clean_stream(
+                sys.stdin.buffer, out, config, jsonl=args.format == "jsonl", report=sink
+            )
         else:
             jsonl = args.format == "jsonl" or (args.format == "auto" and is_jsonl(source))
             try:
@@ -474,19 +493,15 @@ def _clean_to_stdout(args: argparse.Namespace, settings: dict[str, Any]) -> int:
                 _error(f"{source}: {exc.message}")
                 return EXIT_REJECTED
             with fh:
-                result = clean_stream(fh, out, config, jsonl=jsonl, display=source)
-    except BrokenPipeError:
-        sys.stderr.close()
-        return EXIT_IO
+                result = clean_stream(fh, out, config, jsonl=jsonl, display=source, report=sink)
     except OSError as exc:
         if isinstance(exc, OutputError):
             raise
         raise OutputError(f"cannot write to standard output: {exc.strerror}") from None
+    finally:
+        if report is not None:
+            report.close()
     # Standard-output mode prints no summary (stdout is the data); rejects still show.
-    if args.report:
-        report = _Report(args.report)
-        report.write(result.records)
-        report.close()
     rejects = [r for r in result.records if r.get("status") == "rejected"]
     for record in rejects[:MAX_PRINTED_REJECTS]:
         _print_reject(record, None)
@@ -600,7 +615,7 @@ def _filters(out: TextIO) -> int:
     from cleantext.registry import DEFAULT_ORDER, available_filters
 
     for name, factory in available_filters().items():
-        doc = (factory.__doc__ or "").strip().split("\n")[0]
+        doc = " ".join((factory.__doc__ or "").strip().split("\n\n")[0].split())
         where = (
             f"default pipeline, step {DEFAULT_ORDER.index(name) + 1}"
             if name in DEFAULT_ORDER

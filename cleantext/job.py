@@ -25,7 +25,7 @@ import itertools
 import json
 import os
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any, BinaryIO
 
@@ -69,6 +69,7 @@ __all__ = [
 ]
 
 STATE_DIR = ".cleantext"
+MAX_RECORDS = 1000  # rejected-document records carried in a ShardResult
 _FORMAT_VERSION = "1"
 MiB = 1 << 20
 
@@ -77,7 +78,10 @@ MiB = 1 << 20
 class JobConfig:
     """Everything a shard needs to run, and nothing else: it pickles, so it travels to workers.
 
-    ``destination`` is the output directory (absolute), or None with ``in_place``.
+    ``destination`` is the output directory (absolute), or None with ``in_place`` (or when
+    only :func:`clean_stream` is used). With ``report`` set, each shard streams its
+    per-document records to ``<report_parts>/<shard id>.jsonl`` (default
+    ``DST/.cleantext/report``), which the command concatenates in shard order.
     ``fingerprint`` covers every option that changes output bytes; resume compares it.
     """
 
@@ -89,6 +93,7 @@ class JobConfig:
     max_doc_bytes: int = 16 * MiB
     report: str | None = None
     report_edits: bool = False
+    report_dir: str | None = None
     in_place: bool = False
     follow_symlinks: bool = False
     decode_errors: str = "reject"
@@ -99,8 +104,8 @@ class JobConfig:
     max_gzip_ratio: int = 250
 
     def __post_init__(self) -> None:
-        if self.destination is None and not self.in_place:
-            raise ConfigError("a job needs a destination, or in_place=True")
+        if self.destination is not None:  # one spelling, so output paths can be checked
+            object.__setattr__(self, "destination", os.path.realpath(self.destination))
         if self.decode_errors not in ("reject", "replace"):
             raise ConfigError("decode_errors must be 'reject' or 'replace'")
         if self.input_format not in ("auto", "text", "jsonl"):
@@ -122,6 +127,16 @@ class JobConfig:
             ]
         )
         return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+    @property
+    def report_parts(self) -> str | None:
+        """Where each shard writes its part of the --report (None without a report)."""
+        if self.report is None:
+            return None
+        if self.report_dir is not None:
+            return self.report_dir
+        state = self.state_dir
+        return None if state is None else os.path.join(state, "report")
 
     @property
     def state_dir(self) -> str | None:
@@ -160,8 +175,9 @@ class Shard:
 
 @dataclass(frozen=True)
 class ShardResult:
-    """What one shard did: counts, and per-document report records (rejections always, every
-    document when the job asked for a report). ``resumed`` when an earlier run had done it."""
+    """What one shard did: counts, and ``records`` for the rejected documents (at most
+    ``MAX_RECORDS`` of them; ``rejects`` counts them all). With a report, every document's
+    record is in the file ``report_part``. ``resumed`` when an earlier run had done it."""
 
     shard_id: str
     docs: int = 0
@@ -176,6 +192,7 @@ class ShardResult:
     records: tuple[dict[str, Any], ...] = ()
     resumed: bool = False
     outputs: tuple[str, ...] = ()
+    report_part: str | None = None
 
 
 @dataclass(frozen=True)
@@ -263,7 +280,14 @@ def summarize(results: Iterable[ShardResult]) -> Summary:
 # --------------------------------------------------------------------------------- planning
 
 
-def _identity(kind: str, units: Sequence[Unit], output: str) -> str:
+def _identity(kind: str, units: Sequence[Unit], output: str, config: JobConfig) -> str:
+    """A stable shard id: the same inputs and outputs (relative to DST) give the same id."""
+
+    def rel(path: str) -> str:
+        return path if config.destination is None else os.path.relpath(path, config.destination)
+
+    output = rel(output) if output else ""
+    units = [replace(u, output=rel(u.output)) if u.output else u for u in units]
     blob = json.dumps([kind, output, [(u.kind, u.source, u.output, u.start, u.end) for u in units]])
     return f"{kind}-{hashlib.sha256(blob.encode()).hexdigest()[:16]}"
 
@@ -308,6 +332,8 @@ def plan_shards(sources: Sequence[str], config: JobConfig) -> list[Shard]:
     inputs that would write the same output.
     """
     dst = config.destination
+    if dst is None and not config.in_place:
+        raise ConfigError("a job needs a destination directory, or in_place=True")
     units: list[Unit] = []
     for given in sources:
         if given == "-":
@@ -380,7 +406,7 @@ def _group(units: list[Unit], config: JobConfig) -> list[Shard]:
         nonlocal batch, batch_bytes
         if batch:
             shards.append(
-                Shard(_identity("text", batch, ""), "text", tuple(batch), "", batch_bytes)
+                Shard(_identity("text", batch, "", config), "text", tuple(batch), "", batch_bytes)
             )
         batch, batch_bytes = [], 0
 
@@ -400,7 +426,7 @@ def _group(units: list[Unit], config: JobConfig) -> list[Shard]:
 def _jsonl_shards(u: Unit, config: JobConfig) -> list[Shard]:
     gz = u.source.lower().endswith(".gz")
     if config.in_place:
-        return [Shard(_identity("jsonl", [u], u.output), "jsonl", (u,), u.output, u.size)]
+        return [Shard(_identity("jsonl", [u], u.output, config), "jsonl", (u,), u.output, u.size)]
     ext = ".jsonl.gz" if gz else ".jsonl"
     ranges = [(0, -1)] if gz else _jsonl_ranges(u.source, u.size, config.jsonl_shard_bytes)
     shards = []
@@ -408,7 +434,9 @@ def _jsonl_shards(u: Unit, config: JobConfig) -> list[Shard]:
         part = replace(u, start=start, end=end)
         output = os.path.join(u.output, f"part-{k:05d}{ext}")
         size = u.size if end < 0 else end - start
-        shards.append(Shard(_identity("jsonl", [part], output), "jsonl", (part,), output, size))
+        shards.append(
+            Shard(_identity("jsonl", [part], output, config), "jsonl", (part,), output, size)
+        )
     return shards
 
 
@@ -433,8 +461,9 @@ def prepare_destination(config: JobConfig, sources: Sequence[str] = ()) -> int:
 class _Tally:
     """Mutable counts for one shard; frozen into a :class:`ShardResult` at the end."""
 
-    def __init__(self, config: JobConfig) -> None:
+    def __init__(self, config: JobConfig, sink: Callable[[dict[str, Any]], None] | None = None):
         self.config = config
+        self.sink = sink
         self.docs = self.rejected = self.bytes_in = self.bytes_out = self.warnings = 0
         self.removed: Counter[str] = Counter()
         self.repairs: Counter[str] = Counter()
@@ -445,9 +474,17 @@ class _Tally:
     def reject(self, where: dict[str, Any], reason: str, message: str, action: str) -> None:
         self.rejected += 1
         self.rejects[reason] += 1
-        self.records.append(
-            {**where, "status": "rejected", "reason": reason, "message": message, "action": action}
-        )
+        record = {
+            **where,
+            "status": "rejected",
+            "reason": reason,
+            "message": message,
+            "action": action,
+        }
+        if len(self.records) < MAX_RECORDS:
+            self.records.append(record)
+        if self.sink is not None:
+            self.sink(record)
 
     def cleaned(
         self, where: dict[str, Any], text: str, report: Report, warnings: list[str]
@@ -465,7 +502,7 @@ class _Tally:
             _repair_kind(e.filter, e.rule) for e in report.edits if id(e) not in removed_ids
         )
         self.repairs.update(repairs)
-        if self.config.report is not None or warnings:
+        if self.sink is not None:
             record: dict[str, Any] = {
                 **where,
                 "status": "ok",
@@ -474,20 +511,20 @@ class _Tally:
             }
             if warnings:
                 record["warnings"] = warnings
-            if self.config.report is not None:
-                record["removed"] = [
-                    {"rule": e.rule, "category": e.category, "line": e.before.strip()}
-                    for e in removed
-                ]
-                record["repairs"] = dict(repairs)
-                if report.metadata:
-                    record["metadata"] = report.metadata
-                if self.config.report_edits:
-                    record["edits"] = [asdict(e) for e in report.edits]
-            self.records.append(record)
+            record["removed"] = [
+                {"rule": e.rule, "category": e.category, "line": e.before.strip()} for e in removed
+            ]
+            record["repairs"] = dict(repairs)
+            if report.metadata:
+                record["metadata"] = report.metadata
+            if self.config.report_edits:
+                record["edits"] = [asdict(e) for e in report.edits]
+            self.sink(record)
         return out
 
-    def result(self, shard_id: str, input_bytes: int) -> ShardResult:
+    def result(
+        self, shard_id: str, input_bytes: int, report_part: str | None = None
+    ) -> ShardResult:
         return ShardResult(
             shard_id,
             self.docs,
@@ -502,6 +539,7 @@ class _Tally:
             tuple(self.records),
             False,
             tuple(self.outputs),
+            report_part,
         )
 
 
@@ -604,18 +642,25 @@ def _clean_jsonl(
 
 
 def clean_stream(
-    stream: BinaryIO, out: BinaryIO, config: JobConfig, *, jsonl: bool, display: str = "<stdin>"
+    stream: BinaryIO,
+    out: BinaryIO,
+    config: JobConfig,
+    *,
+    jsonl: bool,
+    display: str = "<stdin>",
+    report: Callable[[dict[str, Any]], None] | None = None,
 ) -> ShardResult:
-    """Clean one document (or JSONL records) from a binary stream to another, in this process.
+    """Clean one document (or JSONL records) from a binary stream to another, in this process;
+    ``report`` receives every document's record as it is made.
 
     Used for standard input and for a single file written to standard output.
     """
-    tally = _Tally(config)
+    tally = _Tally(config, report)
     where = {"source": display}
     if jsonl:
         if display.lower().endswith(".gz"):
             stream = gzip_reader(stream)  # type: ignore[assignment]
-        _clean_jsonl(stream, out.write, display, tally)
+        _clean_jsonl(stream, _guard(out.write, "standard output"), display, tally)
     else:
         data = stream.read(config.max_doc_bytes + 1)
         if len(data) > config.max_doc_bytes:
@@ -652,6 +697,8 @@ def _finished(shard: Shard, config: JobConfig) -> ShardResult | None:
             marker = json.load(fh)
         if marker["key"] != _marker_key(shard, config):
             return None
+        if config.report is not None and marker.get("report") != _report_mode(config):
+            return None  # the earlier run wrote no report part (or another kind): redo
         result = ShardResult(
             **{
                 **marker["result"],
@@ -661,13 +708,27 @@ def _finished(shard: Shard, config: JobConfig) -> ShardResult | None:
         )
     except (OSError, ValueError, KeyError, TypeError):
         return None
+    assert config.destination is not None
+    result = replace(
+        result, outputs=tuple(os.path.join(config.destination, o) for o in result.outputs)
+    )
+    part = _report_part(shard, config)
     if not all(os.path.isfile(p) for p in result.outputs):
         return None
+    if part is not None and not os.path.isfile(part):
+        return None
+    return replace(result, resumed=True, report_part=part)
+
+
+def _report_mode(config: JobConfig) -> str | None:
     if config.report is None:
-        result = replace(
-            result, records=tuple(r for r in result.records if r.get("status") != "ok")
-        )
-    return replace(result, resumed=True)
+        return None
+    return "edits" if config.report_edits else "plain"
+
+
+def _report_part(shard: Shard, config: JobConfig) -> str | None:
+    parts = config.report_parts
+    return None if parts is None else os.path.join(parts, f"{shard.id}.jsonl")
 
 
 def _write_marker(shard: Shard, config: JobConfig, result: ShardResult) -> None:
@@ -676,9 +737,14 @@ def _write_marker(shard: Shard, config: JobConfig, result: ShardResult) -> None:
         return
     assert config.destination is not None
     safe_output_dir(os.path.dirname(path), os.path.realpath(config.destination))
-    kept = replace(result, records=tuple(r for r in result.records if r.get("status") != "ok"))
+    kept = replace(
+        result,
+        outputs=tuple(os.path.relpath(o, config.destination) for o in result.outputs),
+        report_part=None,
+    )
     blob = json.dumps(
-        {"key": _marker_key(shard, config), "result": asdict(kept)}, ensure_ascii=False
+        {"key": _marker_key(shard, config), "result": asdict(kept), "report": _report_mode(config)},
+        ensure_ascii=False,
     )
     with AtomicFile(path) as out:
         out.write(blob.encode())
@@ -695,17 +761,38 @@ def run_shard(shard: Shard, config: JobConfig) -> ShardResult:
     done = _finished(shard, config)
     if done is not None:
         return done
-    tally = _Tally(config)
-    if shard.kind == "text":
-        for unit in shard.units:
-            _run_text_unit(unit, tally)
-    elif shard.kind == "jsonl":
-        _run_jsonl_shard(shard, tally)
-    else:
+    if shard.kind not in ("text", "jsonl"):
         raise ConfigError(f"unknown shard kind {shard.kind!r}")
-    result = tally.result(shard.id, shard.bytes)
+    part = _report_part(shard, config)
+    report = None
+    if part is not None:
+        root = _dst_root(config) if config.destination else os.path.realpath(config.report_parts)
+        safe_output_dir(os.path.dirname(part), root)
+        report = AtomicFile(part)
+    try:
+        sink = None if report is None else _report_sink(report)
+        tally = _Tally(config, sink)
+        if shard.kind == "text":
+            for unit in shard.units:
+                _run_text_unit(unit, tally)
+        else:
+            _run_jsonl_shard(shard, tally)
+        if report is not None:
+            report.commit()
+    except BaseException:
+        if report is not None:
+            report.abort()
+        raise
+    result = tally.result(shard.id, shard.bytes, part)
     _write_marker(shard, config, result)
     return result
+
+
+def _report_sink(report: AtomicFile) -> Callable[[dict[str, Any]], None]:
+    def sink(record: dict[str, Any]) -> None:
+        report.write(json.dumps(record, ensure_ascii=False).encode() + b"\n")
+
+    return sink
 
 
 def _dst_root(config: JobConfig) -> str:
