@@ -454,7 +454,8 @@ def _suspicious_shards(client: Client) -> int:
 def test_cli_dask_survives_a_worker_killed_mid_run(tmp_path: Path) -> None:
     sources = _make_corpus(tmp_path / "in", jsonl_docs=320, tree_docs=8)
     options = ["--shard-bytes", "40000"]
-    local = _cli(*sources, "-o", str(tmp_path / "local"), "-j", "2", *options)
+    local = _cli(*sources, "-o", str(tmp_path / "local"), "-j", "2",
+                 "--report", str(tmp_path / "local.jsonl"), *options)  # fmt: skip
     assert local.returncode == 1, local.stderr
     shards = len(list((tmp_path / "local" / ".cleantext" / "done").iterdir()))
     assert shards >= 12
@@ -470,7 +471,8 @@ def test_cli_dask_survives_a_worker_killed_mid_run(tmp_path: Path) -> None:
             env = {**os.environ, "PYTHONPATH": str(REPO)}
             run = subprocess.Popen(
                 [sys.executable, "-m", "cleantext", "clean", *sources, "-o", str(out),
-                 "--engine", "dask", "--scheduler", running.address, *options],
+                 "--engine", "dask", "--scheduler", running.address,
+                 "--report", str(tmp_path / "dask.jsonl"), *options],
                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
             )  # fmt: skip
             try:
@@ -496,6 +498,7 @@ def test_cli_dask_survives_a_worker_killed_mid_run(tmp_path: Path) -> None:
 
     assert run.returncode == local.returncode, stderr
     assert _files(out) == _files(tmp_path / "local")  # nothing lost, doubled or half-written
+    assert (tmp_path / "dask.jsonl").read_bytes() == (tmp_path / "local.jsonl").read_bytes()
     assert len(list(done_dir.iterdir())) == shards
     assert not [p for p in out.rglob("*") if is_temp_file(p.name)]
     assert _summary(stderr) == _summary(local.stderr)

@@ -161,6 +161,8 @@ def _output_dirs(shards: Sequence[Shard], config: JobConfig) -> set[str]:
         dirs.update(os.path.dirname(u.output) for u in shard.units if u.output)
     if config.state_dir is not None:
         dirs.add(os.path.join(config.state_dir, "done"))
+    if config.report_parts is not None:
+        dirs.add(config.report_parts)
     return dirs
 
 
