@@ -396,6 +396,12 @@ def test_cli_dask_unreachable_scheduler_is_a_clear_error(tmp_path: Path) -> None
     assert "Traceback" not in done.stderr
     assert not (tmp_path / "out" / "a.txt").exists()
 
+    bad = _cli(str(tmp_path / "in"), "-o", str(tmp_path / "out"), "--engine", "dask",
+               "--scheduler", "http://127.0.0.1:8786")  # fmt: skip
+    assert bad.returncode == 2, bad.stderr
+    assert "invalid Dask scheduler address 'http://127.0.0.1:8786'" in bad.stderr
+    assert "Traceback" not in bad.stderr
+
 
 def test_cli_dask_engine_without_dask_names_the_extra(tmp_path: Path) -> None:
     # A package named `distributed` that fails to import stands in for an absent Dask.

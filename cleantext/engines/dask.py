@@ -50,6 +50,8 @@ def _connect(scheduler: str | None, workers: int) -> Iterator[distributed.Client
         try:
             # The connect timeout is Dask's (distributed.comm.timeouts.connect, 30 s by default).
             client = distributed.Client(scheduler)
+        except ValueError as exc:
+            raise DaskEngineError(f"invalid Dask scheduler address {scheduler!r}: {exc}") from exc
         except (OSError, TimeoutError) as exc:
             raise DaskEngineError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from exc
         with client:
