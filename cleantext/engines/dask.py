@@ -64,7 +64,7 @@ def _connect(scheduler: str | None, workers: int) -> Iterator[distributed.Client
             processes=True,
             host="127.0.0.1",
             dashboard_address=None,
-            silence_logs=logging.ERROR,
+            silence_logs=logging.CRITICAL,  # task errors reach us as exceptions anyway
         ) as cluster,
         distributed.Client(cluster) as client,
     ):
