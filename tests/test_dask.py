@@ -4,6 +4,7 @@ started here on 127.0.0.1, each on its own free port, and stopped again (only th
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import random
@@ -109,18 +110,26 @@ def dask_cluster(
         started.append(proc)
         return proc
 
+    # Without a dashboard, Dask still serves HTTP (health, metrics), by default on 0.0.0.0 and,
+    # for the scheduler, on the fixed port 8787: keep it on loopback, on a free port.
+    no_dashboard = ["--no-dashboard", "--dashboard-address", "127.0.0.1:0"]
     try:
         port = address.rsplit(":", 1)[1]
         scheduler = spawn(
-            ["scheduler", "--host", "127.0.0.1", "--port", port, "--no-dashboard"],
+            ["scheduler", "--host", "127.0.0.1", "--port", port, *no_dashboard],
             "scheduler.log",
         )
-        worker_args = "--host 127.0.0.1 --no-dashboard --no-nanny --nworkers 1 --nthreads 1"
+        worker_args = "--host 127.0.0.1 --no-nanny --nworkers 1 --nthreads 1"
         if preload is not None:
             worker_args += f" --preload {preload}"
         workers = []
         for i in range(nworkers):
-            args = [*worker_args.split(), "--local-directory", str(workdir / f"worker-{i}")]
+            args = [
+                *worker_args.split(),
+                *no_dashboard,
+                "--local-directory",
+                str(workdir / f"worker-{i}"),
+            ]
             workers.append(spawn(["worker", address, *args], f"worker-{i}.log"))
         cluster = LocalDaskCluster(address, scheduler, workers, logs)
         try:
@@ -372,12 +381,40 @@ def test_cli_dask_resumes_a_finished_run(cluster: LocalDaskCluster, tmp_path: Pa
     assert {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file()} == written
 
 
-def test_cli_dask_without_a_scheduler_starts_a_local_cluster(tmp_path: Path) -> None:
-    sources = _make_corpus(tmp_path / "in", jsonl_docs=30, tree_docs=6)
-    local = _cli(*sources, "-o", str(tmp_path / "local"), "-j", "1")
-    on_dask = _cli(*sources, "-o", str(tmp_path / "dask"), "--engine", "dask", "-j", "2")
-    assert on_dask.returncode == local.returncode == 1, on_dask.stderr
-    assert _files(tmp_path / "dask") == _files(tmp_path / "local")
+def test_run_dask_without_a_scheduler_runs_a_loopback_cluster_and_stops_it(tmp_path: Path) -> None:
+    psutil = pytest.importorskip("psutil")
+    from cleantext.engines.dask import run_dask
+    from cleantext.engines.local import run_local
+
+    shards, config = _job(tmp_path / "dask", 40)
+    local_shards, local_config = _job(tmp_path / "local", 40)
+    expected = list(run_local(local_shards, local_config, jobs=1))
+    listening: set[str] = set()
+    cluster_pids: set[int] = set()
+    before = {proc.pid for proc in psutil.Process().children(recursive=True)}  # other fixtures'
+
+    def look(_: object) -> None:  # called while the cluster is up
+        for proc in psutil.Process().children(recursive=True):
+            with contextlib.suppress(psutil.NoSuchProcess):
+                if proc.pid in before or "resource_tracker" in " ".join(proc.cmdline()):
+                    continue  # not ours, or multiprocessing's helper (lives as long as we do)
+                cluster_pids.add(proc.pid)
+                for conn in proc.net_connections(kind="inet"):
+                    if conn.status == psutil.CONN_LISTEN:
+                        listening.add(conn.laddr.ip)
+
+    results = list(run_dask(shards, config, jobs=2, progress=look))
+    assert [r.docs for r in results] == [r.docs for r in expected]
+    assert _files(tmp_path / "dask" / "out") == _files(tmp_path / "local" / "out")
+    assert len(cluster_pids) >= 2 and listening == {"127.0.0.1"}
+
+    def running(pid: int) -> bool:
+        try:
+            return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+        except psutil.NoSuchProcess:
+            return False
+
+    assert not [pid for pid in cluster_pids if running(pid)]
 
 
 def test_cli_dask_unreachable_scheduler_is_a_clear_error(tmp_path: Path) -> None:

@@ -63,7 +63,7 @@ def _connect(scheduler: str | None, workers: int) -> Iterator[distributed.Client
             threads_per_worker=1,
             processes=True,
             host="127.0.0.1",
-            dashboard_address=None,
+            dashboard_address="127.0.0.1:0",  # HTTP (health, metrics) on loopback, a free port
             silence_logs=logging.CRITICAL,  # task errors reach us as exceptions anyway
         ) as cluster,
         distributed.Client(cluster) as client,
