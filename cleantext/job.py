@@ -23,7 +23,9 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
+import math
 import os
+import zlib
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field, replace
@@ -39,6 +41,7 @@ from cleantext.io import (
     WriteFn,
     decode_document,
     describe_gzip_error,
+    fsync_dir,
     gzip_reader,
     is_jsonl,
     is_within,
@@ -102,6 +105,7 @@ class JobConfig:
     shard_files: int = 500
     jsonl_shard_bytes: int = 64 * MiB
     max_gzip_ratio: int = 250
+    fsync: bool = True
 
     def __post_init__(self) -> None:
         if self.destination is not None:  # one spelling, so output paths can be checked
@@ -335,6 +339,7 @@ def plan_shards(sources: Sequence[str], config: JobConfig) -> list[Shard]:
     if dst is None and not config.in_place:
         raise ConfigError("a job needs a destination directory, or in_place=True")
     units: list[Unit] = []
+    roots: list[str] = []
     for given in sources:
         if given == "-":
             raise ConfigError("standard input ('-') cannot be mixed with other sources")
@@ -347,6 +352,7 @@ def plan_shards(sources: Sequence[str], config: JobConfig) -> list[Shard]:
                 "choose a destination outside it"
             )
         if os.path.isdir(real):
+            roots.append(real)
             state = config.state_dir or ""
             for entry in walk_tree(
                 real,
@@ -375,11 +381,11 @@ def plan_shards(sources: Sequence[str], config: JobConfig) -> list[Shard]:
                     )
         else:
             units.append(_unit_for(real, given, dst, os.path.basename(real), config))
-    _check_outputs(units, config)
+    _check_outputs(units, config, roots)
     return _group(units, config)
 
 
-def _check_outputs(units: list[Unit], config: JobConfig) -> None:
+def _check_outputs(units: list[Unit], config: JobConfig, roots: list[str]) -> None:
     if config.in_place:
         return
     inputs = {u.source for u in units}
@@ -392,12 +398,29 @@ def _check_outputs(units: list[Unit], config: JobConfig) -> None:
                 f"{u.display} would be overwritten by its own output: "
                 "choose another destination, or use --in-place"
             )
+        inside = [r for r in roots if is_within(os.path.realpath(u.output), r)]
+        if inside:
+            raise ConfigError(
+                f"the output of {u.display} ({u.output}) would land inside the source "
+                f"{inside[0]}: choose another destination"
+            )
         if u.output in seen:
             raise ConfigError(f"{seen[u.output]} and {u.display} would both write {u.output}")
         seen[u.output] = u.display
 
 
 def _group(units: list[Unit], config: JobConfig) -> list[Shard]:
+    """Batch text files into shards of about ``shard_bytes``.
+
+    Batch boundaries are chosen by content (a file whose path hashes to 0 modulo M ends a batch
+    once the batch holds a quarter of ``shard_bytes``; M is the expected number of files per
+    batch, rounded to a power of two), so adding or changing one file changes one batch, and
+    a resumed run can skip the others. No batch exceeds ``4 * shard_bytes`` or
+    ``shard_files`` files.
+    """
+    text = [u for u in units if u.kind != "jsonl"]
+    average = max(1, sum(u.size for u in text) // max(1, len(text)))
+    every = 2 ** max(0, round(math.log2(max(1.0, config.shard_bytes / average))))
     shards: list[Shard] = []
     batch: list[Unit] = []
     batch_bytes = 0
@@ -417,7 +440,12 @@ def _group(units: list[Unit], config: JobConfig) -> list[Shard]:
             continue
         batch.append(u)
         batch_bytes += u.size
-        if batch_bytes >= config.shard_bytes or len(batch) >= config.shard_files:
+        cut = zlib.crc32(u.source.encode("utf-8", "surrogateescape")) % every == 0
+        if (
+            batch_bytes >= 4 * config.shard_bytes
+            or len(batch) >= config.shard_files
+            or (cut and batch_bytes >= config.shard_bytes // 4)
+        ):
             flush()
     flush()
     return shards
@@ -470,6 +498,7 @@ class _Tally:
         self.rejects: Counter[str] = Counter()
         self.records: list[dict[str, Any]] = []
         self.outputs: list[str] = []
+        self.dirs: set[str] = set()  # folders with renamed files: fsynced once, at the end
 
     def reject(self, where: dict[str, Any], reason: str, message: str, action: str) -> None:
         self.rejected += 1
@@ -746,7 +775,7 @@ def _write_marker(shard: Shard, config: JobConfig, result: ShardResult) -> None:
         {"key": _marker_key(shard, config), "result": asdict(kept), "report": _report_mode(config)},
         ensure_ascii=False,
     )
-    with AtomicFile(path) as out:
+    with AtomicFile(path, fsync=config.fsync) as out:
         out.write(blob.encode())
 
 
@@ -768,7 +797,7 @@ def run_shard(shard: Shard, config: JobConfig) -> ShardResult:
     if part is not None:
         root = _dst_root(config) if config.destination else os.path.realpath(config.report_parts)
         safe_output_dir(os.path.dirname(part), root)
-        report = AtomicFile(part)
+        report = AtomicFile(part, fsync=config.fsync, sync_dir=False)
     try:
         sink = None if report is None else _report_sink(report)
         tally = _Tally(config, sink)
@@ -779,6 +808,10 @@ def run_shard(shard: Shard, config: JobConfig) -> ShardResult:
             _run_jsonl_shard(shard, tally)
         if report is not None:
             report.commit()
+            tally.dirs.add(os.path.dirname(report.target))
+        if config.fsync:  # the renames are durable before the marker says "done"
+            for directory in sorted(tally.dirs):
+                fsync_dir(directory)
     except BaseException:
         if report is not None:
             report.abort()
@@ -817,13 +850,15 @@ def _run_text_unit(unit: Unit, tally: _Tally) -> None:
     if config.in_place:
         if cleaned != data:
             mode = os.stat(unit.source).st_mode & 0o7777
-            with AtomicFile(unit.source, mode=mode) as out:
+            with AtomicFile(unit.source, mode=mode, fsync=config.fsync, sync_dir=False) as out:
                 out.write(cleaned)
+            tally.dirs.add(os.path.dirname(unit.source))
         return
     safe_output_dir(os.path.dirname(unit.output), _dst_root(config))
-    with AtomicFile(unit.output) as out:
+    with AtomicFile(unit.output, fsync=config.fsync, sync_dir=False) as out:
         out.write(cleaned)
     tally.outputs.append(unit.output)
+    tally.dirs.add(os.path.dirname(unit.output))
 
 
 def _run_jsonl_shard(shard: Shard, tally: _Tally) -> None:
@@ -841,10 +876,10 @@ def _run_jsonl_shard(shard: Shard, tally: _Tally) -> None:
             start_line = _count_lines(fh, unit.start)
         if config.in_place:
             mode = os.fstat(fh.fileno()).st_mode & 0o7777
-            target = AtomicFile(shard.output, mode=mode)
+            target = AtomicFile(shard.output, mode=mode, fsync=config.fsync, sync_dir=False)
         else:
             safe_output_dir(os.path.dirname(shard.output), _dst_root(config))
-            target = AtomicFile(shard.output)
+            target = AtomicFile(shard.output, fsync=config.fsync, sync_dir=False)
         with target:
             sink = open_gzip_writer(target) if gz else None
             write = sink.write if sink is not None else target.write
@@ -868,6 +903,7 @@ def _run_jsonl_shard(shard: Shard, tally: _Tally) -> None:
                     raise
                 raise OutputError(f"cannot write {shard.output}: {exc.strerror}") from None
     tally.outputs.append(shard.output)
+    tally.dirs.add(os.path.dirname(shard.output))
 
 
 def _guard(write: WriteFn, target: str) -> WriteFn:

@@ -48,11 +48,22 @@ def test_text_shards_are_balanced_by_bytes_and_deterministic(tmp_path: Path) -> 
     config = _config(tmp_path / "dst", shard_bytes=1000)
     shards = plan_shards([str(src)], config)
     assert shards == plan_shards([str(src)], config)
-    assert all(s.bytes < 1000 + 5000 for s in shards)
-    assert all(s.bytes >= 1000 for s in shards[:-1])
+    assert all(s.bytes <= 4 * 1000 + 5000 for s in shards)
+    assert all(s.bytes >= 1000 // 4 for s in shards[:-1])
     assert len({s.id for s in shards}) == len(shards)
     covered = [u.source for s in shards for u in s.units]
     assert sorted(covered) == sorted(str(p) for p in src.rglob("*.txt"))
+
+
+def test_adding_one_file_changes_only_the_shards_near_it(tmp_path: Path) -> None:
+    rng = __import__("random").Random(3)
+    src = _tree(tmp_path, [rng.randint(100, 1000) for _ in range(600)])
+    config = _config(tmp_path / "dst", shard_bytes=5000)
+    before = {s.id for s in plan_shards([str(src)], config)}
+    (src / "d1" / "f30b.txt").write_text("new file " * 40)
+    after = {s.id for s in plan_shards([str(src)], config)}
+    assert len(before) > 20
+    assert len(after - before) <= 3, (len(before), len(after - before))
 
 
 def test_shard_ids_do_not_depend_on_where_dst_is(tmp_path: Path) -> None:

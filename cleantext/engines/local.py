@@ -9,8 +9,10 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
+from collections import deque
 from collections.abc import Callable, Iterator, Sequence
-from functools import partial
+from itertools import islice
+from multiprocessing.pool import AsyncResult
 
 from cleantext.job import JobConfig, Shard, ShardResult, run_shard
 
@@ -29,10 +31,20 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def _worker_init() -> None:
+_CONFIG: JobConfig | None = None  # set once in each worker by _worker_init
+
+
+def _worker_init(config: JobConfig) -> None:
+    global _CONFIG
+    _CONFIG = config
     # Ctrl-C reaches the whole process group: only the parent handles it, then stops the pool.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+def _run_in_worker(shard: Shard) -> ShardResult:
+    assert _CONFIG is not None
+    return run_shard(shard, _CONFIG)
 
 
 def run_local(
@@ -44,9 +56,12 @@ def run_local(
 ) -> Iterator[ShardResult]:
     """Run every shard with up to ``jobs`` worker processes; yield results in shard order.
 
-    With ``jobs == 1`` (or a single shard) the shards run in this process. An exception from
-    a shard (an :class:`~cleantext.io.OutputError`) stops the pool and propagates; so does
-    ``KeyboardInterrupt``. ``progress`` is called with each result as it is yielded.
+    The configuration goes to each worker once; at most ``4 * jobs`` shards are in flight, so
+    memory does not grow with the number of shards. With ``jobs == 1`` (or a single shard)
+    the shards run in this process. An exception from a shard (an
+    :class:`~cleantext.io.OutputError`) stops the pool and propagates; so does
+    ``KeyboardInterrupt``; closing the iterator early stops the pool too. ``progress`` is
+    called with each result as it is yielded.
 
     >>> import tempfile, pathlib
     >>> from cleantext import default_pipeline
@@ -65,10 +80,16 @@ def run_local(
             yield result
         return
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-    context = multiprocessing.get_context(method)
-    pool = context.Pool(jobs, initializer=_worker_init)
+    pool = multiprocessing.get_context(method).Pool(jobs, _worker_init, (config,))
+    todo = iter(shards)
+    pending: deque[AsyncResult[ShardResult]] = deque(
+        pool.apply_async(_run_in_worker, (shard,)) for shard in islice(todo, 4 * jobs)
+    )
     try:
-        for result in pool.imap(partial(run_shard, config=config), shards, chunksize=1):
+        while pending:
+            result = pending.popleft().get()
+            for shard in islice(todo, 1):
+                pending.append(pool.apply_async(_run_in_worker, (shard,)))
             if progress is not None:
                 progress(result)
             yield result
