@@ -20,6 +20,7 @@ import os
 import shutil
 import signal
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
@@ -44,6 +45,7 @@ EXIT_OK, EXIT_REJECTED, EXIT_CONFIG, EXIT_IO = 0, 1, 2, 3
 EXIT_INTERRUPTED, EXIT_TERMINATED = 130, 143
 MAX_PRINTED_REJECTS = 20
 
+_DESCRIPTION = "Clean text scraped from the web: files, directory trees, JSONL corpora."
 _EPILOG = """exit codes: 0 all done; 1 done, some inputs rejected; 2 usage or configuration
 error; 3 output I/O failure; 130 interrupted; 143 terminated."""
 
@@ -88,9 +90,7 @@ def _pipeline_options(parser: argparse.ArgumentParser) -> None:
 
 
 def _build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="cleantext", description=__doc__.split("\n\n")[0], epilog=_EPILOG
-    )
+    parser = argparse.ArgumentParser(prog="cleantext", description=_DESCRIPTION, epilog=_EPILOG)
     parser.add_argument("--version", action="version", version=cleantext.__version__)
     sub = parser.add_subparsers(dest="command", required=True)
 
@@ -255,7 +255,7 @@ def _with_signals(run: Callable[[], int]) -> int:
     def terminate(signum: int, frame: object) -> None:
         raise _Terminated
 
-    main_thread = signal.getsignal(signal.SIGTERM) is not None
+    main_thread = threading.current_thread() is threading.main_thread()
     previous = signal.signal(signal.SIGTERM, terminate) if main_thread else None
     try:
         return run()
@@ -387,12 +387,13 @@ def _consume(
     started = time.perf_counter()
     report = _Report(args.report) if args.report else None
     bar = None if args.quiet else _progress_bar(shards_total)
-    seen: list[ShardResult] = []
     printed = 0
     docs = rejected = 0
-    try:
+
+    def observe() -> Iterator[ShardResult]:
+        """Report, print and show each result as it comes; summarize() adds them up."""
+        nonlocal printed, docs, rejected
         for result in results:
-            seen.append(dataclasses.replace(result, records=()))
             docs += result.docs
             rejected += result.rejected
             if report is not None and result.report_part is not None:
@@ -405,6 +406,10 @@ def _consume(
             if bar is not None:
                 bar.update(result.input_bytes)
                 bar.set_postfix(docs=docs, errors=rejected, refresh=False)
+            yield result
+
+    try:
+        summary = summarize(observe())
     finally:
         close = getattr(results, "close", None)
         if close is not None:
@@ -415,7 +420,6 @@ def _consume(
             report.close()
             if config.in_place and config.report_parts:
                 shutil.rmtree(config.report_parts, ignore_errors=True)
-    summary = summarize(seen)
     if printed > MAX_PRINTED_REJECTS and not args.quiet:
         print(
             f"cleantext: ... and {printed - MAX_PRINTED_REJECTS} more rejected"
