@@ -34,6 +34,7 @@ from cleantext.job import (
     JobConfig,
     ShardResult,
     clean_stream,
+    lock_destination,
     plan_shards,
     prepare_destination,
     summarize,
@@ -350,6 +351,7 @@ def _clean(args: argparse.Namespace) -> int:
     ):
         raise OutputError(f"the output {args.output} exists and is not a directory")
     shards = plan_shards(args.sources, config)
+    lock = lock_destination(config)  # held until this process exits
     swept = prepare_destination(config, [os.path.realpath(s) for s in args.sources])
     if swept and not args.quiet:
         print(
@@ -375,6 +377,9 @@ def _clean(args: argparse.Namespace) -> int:
         # The engine is stopped by now; its killed workers may have left temporary files.
         prepare_destination(config, [os.path.realpath(s) for s in args.sources])
         raise
+    finally:
+        if lock is not None:
+            lock.close()
 
 
 def _consume(

@@ -20,6 +20,7 @@ returns the recorded result, so a killed run resumes without losing or duplicati
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import itertools
 import json
@@ -29,7 +30,7 @@ import zlib
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field, replace
-from typing import Any, BinaryIO
+from typing import IO, Any, BinaryIO
 
 from cleantext.errors import ConfigError
 from cleantext.io import (
@@ -65,6 +66,7 @@ __all__ = [
     "Summary",
     "Unit",
     "clean_stream",
+    "lock_destination",
     "plan_shards",
     "prepare_destination",
     "run_shard",
@@ -380,7 +382,9 @@ def plan_shards(sources: Sequence[str], config: JobConfig) -> list[Shard]:
                         )
                     )
         else:
-            units.append(_unit_for(real, given, dst, os.path.basename(real), config))
+            units.append(
+                _unit_for(real, given, dst, os.path.basename(given.rstrip(os.sep)), config)
+            )
     _check_outputs(units, config, roots)
     return _group(units, config)
 
@@ -466,6 +470,33 @@ def _jsonl_shards(u: Unit, config: JobConfig) -> list[Shard]:
             Shard(_identity("jsonl", [part], output, config), "jsonl", (part,), output, size)
         )
     return shards
+
+
+def lock_destination(config: JobConfig) -> IO[bytes] | None:
+    """Take an exclusive lock on ``DST/.cleantext/lock`` for this run (None in place).
+
+    Two runs writing the same destination would sweep each other's temporary files; the
+    second one gets :class:`ConfigError`. The lock goes when the returned file is closed or
+    the process ends, however it ends.
+    """
+    state = config.state_dir
+    if state is None:
+        return None
+    assert config.destination is not None
+    safe_output_dir(state, config.destination)
+    path = os.path.join(state, "lock")
+    try:
+        fh = open(path, "ab")  # held for the whole run
+    except OSError as exc:
+        raise OutputError(f"cannot create {path}: {exc.strerror}") from None
+    try:
+        fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        fh.close()
+        raise ConfigError(
+            f"another cleantext run is writing to {config.destination}; wait for it to finish"
+        ) from None
+    return fh
 
 
 def prepare_destination(config: JobConfig, sources: Sequence[str] = ()) -> int:

@@ -598,3 +598,15 @@ def test_a_rules_subcommand_module_is_registered_when_present(
     monkeypatch.setitem(sys.modules, "cleantext.rules_cli", module)
     assert cli.main(["rules", "--flag"]) == 0
     assert capsys.readouterr().out == "rules ran True\n"
+
+
+def test_two_runs_cannot_write_the_same_destination(tmp_path: Path) -> None:
+    from cleantext.job import JobConfig, lock_destination
+
+    src = _write(tmp_path / "src" / "a.txt", DIRTY).parent
+    held = lock_destination(JobConfig(cleantext.default_pipeline(), str(tmp_path / "dst")))
+    assert held is not None
+    proc = run("clean", src, "-o", tmp_path / "dst")
+    assert proc.returncode == 2 and b"another cleantext run" in proc.stderr
+    held.close()
+    assert run("clean", src, "-o", tmp_path / "dst").returncode == 0
