@@ -79,7 +79,9 @@ def run_local(
                 progress(result)
             yield result
         return
-    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    # forkserver: workers start from a clean process, not a fork of one running threads
+    # (the progress bar has one); fork is unsafe there and deprecated from Python 3.12.
+    method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
     pool = multiprocessing.get_context(method).Pool(jobs, _worker_init, (config,))
     todo = iter(shards)
     pending: deque[AsyncResult[ShardResult]] = deque(
