@@ -30,6 +30,7 @@ import zlib
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field, replace
+from functools import partial
 from typing import IO, Any, BinaryIO
 
 from cleantext.errors import ConfigError
@@ -651,9 +652,10 @@ def _clean_jsonl(
                 continue
             if not line.strip():
                 continue
+            huge: list[str] = []
             try:
                 raw, warnings = decode_document(line, errors=config.decode_errors)
-                record = json.loads(raw)
+                record = json.loads(raw, parse_float=partial(_parse_float, huge))
             except DocumentError as exc:
                 tally.reject(where, exc.reason, exc.message, "dropped")
                 continue
@@ -679,7 +681,7 @@ def _clean_jsonl(
             report = config.pipeline.explain(text)
             tally.cleaned(where, text, report, warnings)
             record[field_name] = report.text
-            write(json.dumps(record, ensure_ascii=False, separators=(",", ":")).encode() + b"\n")
+            write(_dump_record(record, huge) + b"\n")
     except GZIP_ERRORS as exc:
         err = describe_gzip_error(exc)
         tally.reject(
@@ -699,6 +701,26 @@ def _clean_jsonl(
             f"read failed: {exc.strerror or exc}",
             "stopped",
         )
+
+
+_HUGE = "\x00cleantext-number-"
+
+
+def _parse_float(huge: list[str], literal: str) -> float | str:
+    """A JSON number; one too large for a float (1e400) is kept as its literal text."""
+    value = float(literal)
+    if math.isfinite(value):
+        return value
+    huge.append(literal)
+    return f"{_HUGE}{len(huge) - 1}"
+
+
+def _dump_record(record: dict[str, Any], huge: list[str]) -> bytes:
+    """Compact UTF-8 JSON; numbers beyond float range come back exactly as they were."""
+    out = json.dumps(record, ensure_ascii=False, separators=(",", ":"))
+    for i, literal in enumerate(huge):
+        out = out.replace(json.dumps(f"{_HUGE}{i}"), literal, 1)
+    return out.encode("utf-8")
 
 
 def clean_stream(

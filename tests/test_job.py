@@ -197,3 +197,27 @@ def test_build_pipeline_from_names() -> None:
     assert "stray-period" not in build_pipeline(skip=["stray-period"]).names
     with pytest.raises(UnknownFilterError, match=r"available|it has"):
         build_pipeline(only=["nope"])
+
+
+def test_jsonl_numbers_and_unicode_survive_exactly() -> None:
+    import io
+
+    from cleantext.job import clean_stream
+
+    line = (
+        '{"text": "Hi. .", "big": 1e400, "int": 123456789012345678901234567890, '
+        '"small": 0.1, "u": "\\u2028 “x” é", "n": null, "neg": -1E-5}\n'
+    )
+    out = io.BytesIO()
+    result = clean_stream(
+        io.BytesIO(line.encode()),
+        out,
+        JobConfig(pipeline=default_pipeline()),
+        jsonl=True,
+    )
+    assert result.docs == 1
+    assert out.getvalue().decode() == (
+        '{"text":"Hi.","big":1e400,"int":123456789012345678901234567890,'
+        '"small":0.1,"u":"\u2028 “x” é","n":null,"neg":-1e-05}\n'
+    )
+    assert out.getvalue().count(b"\n") == 1  # U+2028 stays inside its record
