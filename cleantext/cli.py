@@ -343,6 +343,13 @@ def _clean(args: argparse.Namespace) -> int:
         return _clean_to_stdout(args, settings)
     if "-" in args.sources:
         raise ConfigError("standard input ('-') is written to standard output: drop -o")
+    if args.engine == "dask":  # checked before any work starts
+        try:
+            from cleantext.engines.dask import run_dask  # type: ignore[import-not-found]
+        except ImportError as exc:
+            raise ConfigError(
+                f'--engine dask needs Dask: pip install "cleantext-corpus[dask]" ({exc})'
+            ) from None
     config = _job_config(args, settings)
     if (
         config.destination is not None
@@ -357,22 +364,16 @@ def _clean(args: argparse.Namespace) -> int:
         print(
             f"cleantext: removed {swept} temporary file(s) of an interrupted run", file=sys.stderr
         )
+    progress = _Progress(None if args.quiet else _progress_bar(sum(s.bytes for s in shards)))
     if args.engine == "dask":
-        try:
-            from cleantext.engines.dask import run_dask  # type: ignore[import-not-found]
-        except ImportError as exc:
-            raise ConfigError(
-                f'--engine dask needs Dask: pip install "cleantext-corpus[dask]" ({exc})'
-            ) from None
         results: Iterator[ShardResult] = run_dask(shards, config, scheduler=args.scheduler)
     else:
         from cleantext.engines.local import default_jobs, run_local
 
-        results = run_local(shards, config, jobs=jobs or default_jobs())
+        ticks = progress.tick if progress.bar is not None else None
+        results = run_local(shards, config, jobs=jobs or default_jobs(), ticks=ticks)
     try:
-        return _consume(
-            results, shards_total=sum(s.bytes for s in shards), args=args, config=config
-        )
+        return _consume(results, progress=progress, args=args, config=config)
     except BaseException:
         # The engine is stopped by now; its killed workers may have left temporary files.
         prepare_destination(config, [os.path.realpath(s) for s in args.sources])
@@ -382,25 +383,58 @@ def _clean(args: argparse.Namespace) -> int:
             lock.close()
 
 
+class _Progress:
+    """The progress bar (or None): ticks from running shards, then each shard's final counts."""
+
+    def __init__(self, bar: Any) -> None:
+        self.bar = bar
+        self.docs = self.errors = 0
+        self.ticked: dict[str, list[int]] = {}
+        self.finished: set[str] = set()
+
+    def tick(self, shard_id: str, nbytes: int, docs: int, errors: int) -> None:
+        if self.bar is None or shard_id in self.finished:
+            return  # a late tick of a shard already counted in full
+        seen = self.ticked.setdefault(shard_id, [0, 0, 0])
+        for i, value in enumerate((nbytes, docs, errors)):
+            seen[i] += value
+        self._show(nbytes, docs, errors)
+
+    def done(self, result: ShardResult) -> None:
+        if self.bar is None:
+            return
+        self.finished.add(result.shard_id)
+        seen = self.ticked.pop(result.shard_id, [0, 0, 0])
+        self._show(max(0, result.input_bytes - seen[0]), result.docs - seen[1],
+                   result.rejected - seen[2])  # fmt: skip
+
+    def _show(self, nbytes: int, docs: int, errors: int) -> None:
+        self.docs += docs
+        self.errors += errors
+        self.bar.update(nbytes)
+        self.bar.set_postfix_str(f"docs={self.docs}, errors={self.errors}", refresh=False)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
 def _consume(
     results: Iterator[ShardResult],
     *,
-    shards_total: int,
+    progress: _Progress,
     args: argparse.Namespace,
     config: JobConfig,
 ) -> int:
     started = time.perf_counter()
     report = _Report(args.report) if args.report else None
-    bar = None if args.quiet else _progress_bar(shards_total)
+    bar = progress.bar
     printed = 0
-    docs = rejected = 0
 
     def observe() -> Iterator[ShardResult]:
         """Report, print and show each result as it comes; summarize() adds them up."""
-        nonlocal printed, docs, rejected
+        nonlocal printed
         for result in results:
-            docs += result.docs
-            rejected += result.rejected
             if report is not None and result.report_part is not None:
                 report.append(result.report_part, remove=config.in_place)
             for record in result.records:
@@ -408,9 +442,7 @@ def _consume(
                     printed += 1
                     if printed <= MAX_PRINTED_REJECTS and not args.quiet:
                         _print_reject(record, bar)
-            if bar is not None:
-                bar.update(result.input_bytes)
-                bar.set_postfix(docs=docs, errors=rejected, refresh=False)
+            progress.done(result)
             yield result
 
     try:
@@ -419,8 +451,7 @@ def _consume(
         close = getattr(results, "close", None)
         if close is not None:
             close()  # stops the engine now, not whenever the generator is collected
-        if bar is not None:
-            bar.close()
+        progress.close()
         if report is not None:
             report.close()
             if config.in_place and config.report_parts:

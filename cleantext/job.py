@@ -26,6 +26,7 @@ import itertools
 import json
 import math
 import os
+import time
 import zlib
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
@@ -71,6 +72,7 @@ __all__ = [
     "plan_shards",
     "prepare_destination",
     "run_shard",
+    "set_progress_hook",
     "summarize",
 ]
 
@@ -518,12 +520,33 @@ def prepare_destination(config: JobConfig, sources: Sequence[str] = ()) -> int:
 # --------------------------------------------------------------------------------- running
 
 
+ProgressHook = Callable[[str, int, int, int], None]
+_progress_hook: ProgressHook | None = None
+TICK_SECONDS = 0.5
+
+
+def set_progress_hook(hook: ProgressHook | None) -> None:
+    """Have running shards in this process report progress about every half second, as
+    ``hook(shard_id, input_bytes, docs, rejected)`` increments (engines install one per worker;
+    the shard's final :class:`ShardResult` holds the totals)."""
+    global _progress_hook
+    _progress_hook = hook
+
+
 class _Tally:
     """Mutable counts for one shard; frozen into a :class:`ShardResult` at the end."""
 
-    def __init__(self, config: JobConfig, sink: Callable[[dict[str, Any]], None] | None = None):
+    def __init__(
+        self,
+        config: JobConfig,
+        sink: Callable[[dict[str, Any]], None] | None = None,
+        shard_id: str = "stream",
+    ):
         self.config = config
         self.sink = sink
+        self.shard_id = shard_id
+        self._ticked = (0, 0, 0)  # input bytes, docs, rejected already reported
+        self._next_tick = time.monotonic() + TICK_SECONDS
         self.docs = self.rejected = self.bytes_in = self.bytes_out = self.warnings = 0
         self.removed: Counter[str] = Counter()
         self.repairs: Counter[str] = Counter()
@@ -531,6 +554,16 @@ class _Tally:
         self.records: list[dict[str, Any]] = []
         self.outputs: list[str] = []
         self.dirs: set[str] = set()  # folders with renamed files: fsynced once, at the end
+
+    def tick(self, position: int) -> None:
+        """Report progress to the hook, at most every TICK_SECONDS."""
+        if _progress_hook is None or time.monotonic() < self._next_tick:
+            return
+        self._next_tick = time.monotonic() + TICK_SECONDS
+        done = (position, self.docs, self.rejected)
+        deltas = [a - b for a, b in zip(done, self._ticked, strict=True)]
+        self._ticked = done
+        _progress_hook(self.shard_id, *deltas)
 
     def reject(self, where: dict[str, Any], reason: str, message: str, action: str) -> None:
         self.rejected += 1
@@ -627,6 +660,7 @@ def _clean_jsonl(
     end: int | None = None,
     start_line: int = 0,
     cap: int | None = None,
+    position: Callable[[], int] | None = None,
 ) -> None:
     """Clean the records of a JSONL stream, writing one line per kept record, in order.
 
@@ -641,6 +675,8 @@ def _clean_jsonl(
             stream, max_bytes=config.max_doc_bytes, end=end, decompressed_cap=cap
         ):
             lineno += 1
+            if position is not None:
+                tally.tick(position())
             where: dict[str, Any] = {"source": display, "line": lineno}
             if isinstance(line, TooLong):
                 tally.reject(
@@ -853,10 +889,13 @@ def run_shard(shard: Shard, config: JobConfig) -> ShardResult:
         report = AtomicFile(part, fsync=config.fsync, sync_dir=False)
     try:
         sink = None if report is None else _report_sink(report)
-        tally = _Tally(config, sink)
+        tally = _Tally(config, sink, shard.id)
         if shard.kind == "text":
+            done = 0
             for unit in shard.units:
                 _run_text_unit(unit, tally)
+                done += unit.size
+                tally.tick(done)
         else:
             _run_jsonl_shard(shard, tally)
         if report is not None:
@@ -948,6 +987,7 @@ def _run_jsonl_shard(shard: Shard, tally: _Tally) -> None:
                     end=end,
                     start_line=start_line,
                     cap=cap,
+                    position=lambda: fh.tell() - unit.start,
                 )
                 if sink is not None:
                     sink.close()

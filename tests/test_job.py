@@ -221,3 +221,22 @@ def test_jsonl_numbers_and_unicode_survive_exactly() -> None:
         '"small":0.1,"u":"\u2028 “x” é","n":null,"neg":-1e-05}\n'
     )
     assert out.getvalue().count(b"\n") == 1  # U+2028 stays inside its record
+
+
+def test_running_shards_report_progress_ticks(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cleantext import job
+
+    monkeypatch.setattr(job, "TICK_SECONDS", 0.0)
+    src = tmp_path / "c.jsonl"
+    src.write_text("".join(json.dumps({"text": DIRTY}) + "\n" for _ in range(300)) + "{bad\n")
+    config = _config(tmp_path / "dst")
+    ticks: list[tuple[str, int, int, int]] = []
+    (result,) = run_local(plan_shards([str(src)], config), config, jobs=1,
+                          ticks=lambda *t: ticks.append(t))  # fmt: skip
+    assert len(ticks) > 100
+    assert {t[0] for t in ticks} == {result.shard_id}
+    assert sum(t[1] for t in ticks) <= src.stat().st_size
+    assert sum(t[2] for t in ticks) <= result.docs == 300
+    assert job._progress_hook is None  # the hook does not outlive the run
