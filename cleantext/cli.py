@@ -627,10 +627,9 @@ def render_explanation(
     """
     c = _COLORS if color else dict.fromkeys(_COLORS, "")
     old, new = original.split("\n"), report.text.split("\n")
-    removed_rules: dict[str, list[str]] = {}
-    for edit in report.removed_lines:
-        removed_rules.setdefault(edit.before.strip(), []).append(edit.rule)
-    repairs = [e for e in report.edits if e not in report.removed_lines and e.before.strip()]
+    line_rules = _rules_by_line(report, original)
+    removed_ids = {id(e) for e in report.removed_lines}
+    repairs = [e for e in report.edits if id(e) not in removed_ids]
     out = [f"--- {name}\n", f"+++ {name} (cleaned)\n"]
     matcher = difflib.SequenceMatcher(a=old, b=new, autojunk=False)
     for group in matcher.get_grouped_opcodes(context):
@@ -640,10 +639,8 @@ def render_explanation(
             if tag == "equal":
                 out += [f" {line}\n" for line in old[i1:i2]]
                 continue
-            for line in old[i1:i2]:
-                rules = removed_rules.get(line.strip()) or sorted(
-                    {e.rule for e in repairs if e.before.strip() in line}
-                )
+            for i, line in enumerate(old[i1:i2], start=i1):
+                rules = line_rules.get(i, [])
                 tag_text = f"  {c['rule']}[{', '.join(rules)}]{c['reset']}" if rules else ""
                 out.append(f"{c['del']}-{line}{c['reset']}{tag_text}\n")
             out += [f"{c['add']}+{line}{c['reset']}\n" for line in new[j1:j2]]
@@ -662,6 +659,50 @@ def render_explanation(
     if not report.edits:
         out.append("nothing to clean\n")
     return "".join(out)
+
+
+def _rules_by_line(report: cleantext.Report, original: str) -> dict[int, list[str]]:
+    """For each line of ``original`` (by index), the rules of the edits that touched it.
+
+    Each edit's offsets index the text its own filter received; they are mapped back through
+    the edits of every earlier filter to a position in ``original``.
+    """
+    groups: list[list[cleantext.Edit]] = []
+    for edit in report.edits:  # edits come filter by filter, in pipeline order
+        if not groups or groups[-1][0].filter != edit.filter:
+            groups.append([])
+        groups[-1].append(edit)
+    groups = [sorted(g, key=lambda e: e.start) for g in groups]
+    found: dict[int, list[str]] = {}
+    for k, group in enumerate(groups):
+        for edit in group:
+            pos = edit.start
+            for earlier in reversed(groups[:k]):
+                pos = _map_back(pos, earlier)
+            line = original.count("\n", 0, pos)
+            if (
+                edit.before.startswith("\n")
+                and 0 < pos < len(original)
+                and (original[pos - 1] != "\n")
+            ):
+                line += 1  # it starts at the line break ending a line: name the lines below
+            rules = found.setdefault(line, [])
+            if edit.rule not in rules:
+                rules.append(edit.rule)
+    return found
+
+
+def _map_back(pos: int, edits: list[cleantext.Edit]) -> int:
+    """Where position ``pos`` of a filter's output was in that filter's input."""
+    shift = 0
+    for edit in edits:
+        out_start = edit.start + shift
+        if pos < out_start:
+            break
+        if pos < out_start + len(edit.after):
+            return edit.start
+        shift += len(edit.after) - (edit.end - edit.start)
+    return pos - shift
 
 
 # ---------------------------------------------------------------------------------- filters

@@ -610,3 +610,23 @@ def test_two_runs_cannot_write_the_same_destination(tmp_path: Path) -> None:
     assert proc.returncode == 2 and b"another cleantext run" in proc.stderr
     held.close()
     assert run("clean", src, "-o", tmp_path / "dst").returncode == 0
+
+
+def test_explain_names_the_rules_on_the_lines_they_touched() -> None:
+    from cleantext.cli import render_explanation
+
+    text = (
+        "\n\nBlinken arrived.\n\nLeave a Reply\n\nXi met Blinkens’ aide. .\n\n"
+        "It was fine.and calm.\n\nSource: TRT\n"
+    )
+    shown = render_explanation(cleantext.explain(text), text, context=0)
+    tagged = {
+        line.split("  [")[0]: line.split("  [")[1].rstrip("]")
+        for line in shown.splitlines()
+        if line.startswith("-") and "  [" in line
+    }
+    assert tagged["-Leave a Reply"] == "en.comment_form.wordpress"
+    assert tagged["-Xi met Blinkens’ aide. ."] == "name-possessive, stray-period"
+    assert tagged["-It was fine.and calm."] == "missing-space"
+    assert tagged["-Source: TRT"] == "en.attribution.source"
+    assert "+Xi met Blinken’s aide." in shown.splitlines()
