@@ -358,6 +358,13 @@ def _clean(args: argparse.Namespace) -> int:
     ):
         raise OutputError(f"the output {args.output} exists and is not a directory")
     shards = plan_shards(args.sources, config)
+    if not shards and not args.quiet:
+        print(
+            f"cleantext: no input files (--include {' '.join(config.include)}"
+            + (f", --exclude {' '.join(config.exclude)}" if config.exclude else "")
+            + ")",
+            file=sys.stderr,
+        )
     lock = lock_destination(config)  # held until this process exits
     swept = prepare_destination(config, [os.path.realpath(s) for s in args.sources])
     if swept and not args.quiet:
