@@ -15,7 +15,6 @@ import dataclasses
 import difflib
 import importlib
 import importlib.util
-import json
 import os
 import shutil
 import signal
@@ -37,6 +36,7 @@ from cleantext.job import (
     lock_destination,
     plan_shards,
     prepare_destination,
+    report_line,
     summarize,
 )
 
@@ -510,7 +510,7 @@ class _Report:
     def write(self, record: dict[str, Any]) -> None:
         """Add one record."""
         try:
-            self.fh.write(json.dumps(record, ensure_ascii=False) + "\n")
+            self.fh.write(report_line(record) + "\n")
         except OSError as exc:
             raise OutputError(f"cannot write the report {self.path}: {exc.strerror}") from None
 

@@ -71,6 +71,7 @@ __all__ = [
     "lock_destination",
     "plan_shards",
     "prepare_destination",
+    "report_line",
     "run_shard",
     "set_progress_hook",
     "summarize",
@@ -583,8 +584,9 @@ class _Tally:
     def cleaned(
         self, where: dict[str, Any], text: str, report: Report, warnings: list[str]
     ) -> bytes:
-        out = report.text.encode("utf-8")
-        size_in = len(text.encode("utf-8"))
+        # surrogatepass: a JSON text may hold lone surrogates ("\\ud800"); count, never crash
+        out = report.text.encode("utf-8", "surrogatepass")
+        size_in = len(text.encode("utf-8", "surrogatepass"))
         self.docs += 1
         self.bytes_in += size_in
         self.bytes_out += len(out)
@@ -756,7 +758,34 @@ def _dump_record(record: dict[str, Any], huge: list[str]) -> bytes:
     out = json.dumps(record, ensure_ascii=False, separators=(",", ":"))
     for i, literal in enumerate(huge):
         out = out.replace(json.dumps(f"{_HUGE}{i}"), literal, 1)
-    return out.encode("utf-8")
+    try:
+        return out.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate ("\\ud800" in the input) stays escaped
+        return _dump_ascii(record, huge)
+
+
+def _dump_ascii(record: dict[str, Any], huge: list[str]) -> bytes:
+    out = json.dumps(record, separators=(",", ":"))
+    for i, literal in enumerate(huge):
+        out = out.replace(json.dumps(f"{_HUGE}{i}"), literal, 1)
+    return out.encode("ascii")
+
+
+def report_line(record: dict[str, Any]) -> str:
+    """One report record as a line of JSON: UTF-8 text, or ASCII escapes when it holds
+    characters UTF-8 cannot encode (a file name with undecodable bytes).
+
+    >>> print(report_line({"source": "a\\udcff.txt", "note": "é"}))
+    {"source": "a\\udcff.txt", "note": "\\u00e9"}
+    >>> print(report_line({"note": "é"}))
+    {"note": "é"}
+    """
+    line = json.dumps(record, ensure_ascii=False)
+    try:
+        line.encode("utf-8")
+    except UnicodeEncodeError:
+        line = json.dumps(record)
+    return line
 
 
 def clean_stream(
@@ -860,9 +889,8 @@ def _write_marker(shard: Shard, config: JobConfig, result: ShardResult) -> None:
         outputs=tuple(os.path.relpath(o, config.destination) for o in result.outputs),
         report_part=None,
     )
-    blob = json.dumps(
-        {"key": _marker_key(shard, config), "result": asdict(kept), "report": _report_mode(config)},
-        ensure_ascii=False,
+    blob = json.dumps(  # ASCII: file names may hold undecodable bytes (surrogate escapes)
+        {"key": _marker_key(shard, config), "result": asdict(kept), "report": _report_mode(config)}
     )
     with AtomicFile(path, fsync=config.fsync) as out:
         out.write(blob.encode())
@@ -915,7 +943,7 @@ def run_shard(shard: Shard, config: JobConfig) -> ShardResult:
 
 def _report_sink(report: AtomicFile) -> Callable[[dict[str, Any]], None]:
     def sink(record: dict[str, Any]) -> None:
-        report.write(json.dumps(record, ensure_ascii=False).encode() + b"\n")
+        report.write(report_line(record).encode("utf-8") + b"\n")
 
     return sink
 

@@ -630,3 +630,21 @@ def test_explain_names_the_rules_on_the_lines_they_touched() -> None:
     assert tagged["-It was fine.and calm."] == "missing-space"
     assert tagged["-Source: TRT"] == "en.attribution.source"
     assert "+Xi met Blinken’s aide." in shown.splitlines()
+
+
+def test_odd_file_names_and_lone_surrogates_do_not_stop_the_run(tmp_path: Path) -> None:
+    src = tmp_path / "src"
+    src.mkdir()
+    for name in (b"bad\xffname.txt", b"new\nline.txt", "ünï cödé.txt".encode()):
+        with open(os.path.join(os.fsencode(src), name), "wb") as fh:
+            fh.write(DIRTY.encode())
+    _write(src / "s.jsonl", '{"text": "a\\ud800b. .", "x": "\\udc00"}\n')
+    report = tmp_path / "r.jsonl"
+    proc = run("clean", src, "-o", tmp_path / "dst", "--include", "*.txt", "--include",
+               "*.jsonl", "--report", report)  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    names = sorted(os.listdir(os.fsencode(tmp_path / "dst")))
+    assert b"bad\xffname.txt" in names and b"new\nline.txt" in names
+    assert len(_report(report)) == 4
+    part = (tmp_path / "dst" / "s" / "part-00000.jsonl").read_text(encoding="utf-8")
+    assert json.loads(part) == {"text": "a\ufffdb.", "x": "\udc00"}
