@@ -42,6 +42,7 @@ __all__ = [
     "OutputError",
     "WalkEntry",
     "decode_document",
+    "fsync_dir",
     "is_jsonl",
     "is_temp_file",
     "is_within",
@@ -279,6 +280,11 @@ def iter_lines(
             )
 
 
+def fsync_dir(path: str) -> None:
+    """Make a rename in ``path`` durable (best effort: some file systems refuse)."""
+    _fsync_dir(path)
+
+
 def _fsync_dir(path: str) -> None:
     try:
         fd = os.open(path, os.O_RDONLY)
@@ -295,9 +301,11 @@ def _fsync_dir(path: str) -> None:
 class AtomicFile:
     """A binary file written to a temporary name in its directory, then renamed into place.
 
-    ``commit()`` flushes, fsyncs, closes and renames; ``abort()`` (or leaving the ``with``
-    block on an exception) deletes the temporary file. Any failure raises :class:`OutputError`
-    naming the target, and no truncated file is ever left under the target name.
+    ``commit()`` flushes, fsyncs, closes and renames (and fsyncs the folder, unless
+    ``sync_dir=False``: the caller then syncs it once for many files); ``abort()`` (or
+    leaving the ``with`` block on an exception) deletes the temporary file. Any failure
+    raises :class:`OutputError` naming the target, and no truncated file is ever left under
+    the target name.
 
     >>> import tempfile, pathlib
     >>> d = pathlib.Path(tempfile.mkdtemp())
@@ -307,8 +315,17 @@ class AtomicFile:
     b'hello'
     """
 
-    def __init__(self, target: str | os.PathLike[str], *, mode: int | None = None) -> None:
+    def __init__(
+        self,
+        target: str | os.PathLike[str],
+        *,
+        mode: int | None = None,
+        fsync: bool = True,
+        sync_dir: bool = True,
+    ) -> None:
         self.target = os.fspath(target)
+        self._fsync = fsync
+        self._sync_dir = sync_dir and fsync
         directory, name = os.path.split(self.target)
         self.directory = directory or "."
         self.temp = os.path.join(
@@ -343,7 +360,8 @@ class AtomicFile:
             return
         try:
             fh.flush()
-            os.fsync(fh.fileno())
+            if self._fsync:
+                os.fsync(fh.fileno())
             if self._mode is not None:
                 os.fchmod(fh.fileno(), self._mode)
             fh.close()
@@ -355,7 +373,8 @@ class AtomicFile:
                 pass
             _unlink(self.temp)
             raise OutputError(f"cannot write {self.target}: {exc.strerror}") from None
-        _fsync_dir(self.directory)
+        if self._sync_dir:
+            _fsync_dir(self.directory)
 
     def abort(self) -> None:
         """Close and delete the temporary file; the target is left as it was."""

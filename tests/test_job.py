@@ -48,11 +48,22 @@ def test_text_shards_are_balanced_by_bytes_and_deterministic(tmp_path: Path) -> 
     config = _config(tmp_path / "dst", shard_bytes=1000)
     shards = plan_shards([str(src)], config)
     assert shards == plan_shards([str(src)], config)
-    assert all(s.bytes < 1000 + 5000 for s in shards)
-    assert all(s.bytes >= 1000 for s in shards[:-1])
+    assert all(s.bytes <= 4 * 1000 + 5000 for s in shards)
+    assert all(s.bytes >= 1000 // 4 for s in shards[:-1])
     assert len({s.id for s in shards}) == len(shards)
     covered = [u.source for s in shards for u in s.units]
     assert sorted(covered) == sorted(str(p) for p in src.rglob("*.txt"))
+
+
+def test_adding_one_file_changes_only_the_shards_near_it(tmp_path: Path) -> None:
+    rng = __import__("random").Random(3)
+    src = _tree(tmp_path, [rng.randint(100, 1000) for _ in range(600)])
+    config = _config(tmp_path / "dst", shard_bytes=5000)
+    before = {s.id for s in plan_shards([str(src)], config)}
+    (src / "d1" / "f30b.txt").write_text("new file " * 40)
+    after = {s.id for s in plan_shards([str(src)], config)}
+    assert len(before) > 20
+    assert len(after - before) <= 3, (len(before), len(after - before))
 
 
 def test_shard_ids_do_not_depend_on_where_dst_is(tmp_path: Path) -> None:
@@ -186,3 +197,46 @@ def test_build_pipeline_from_names() -> None:
     assert "stray-period" not in build_pipeline(skip=["stray-period"]).names
     with pytest.raises(UnknownFilterError, match=r"available|it has"):
         build_pipeline(only=["nope"])
+
+
+def test_jsonl_numbers_and_unicode_survive_exactly() -> None:
+    import io
+
+    from cleantext.job import clean_stream
+
+    line = (
+        '{"text": "Hi. .", "big": 1e400, "int": 123456789012345678901234567890, '
+        '"small": 0.1, "u": "\\u2028 “x” é", "n": null, "neg": -1E-5}\n'
+    )
+    out = io.BytesIO()
+    result = clean_stream(
+        io.BytesIO(line.encode()),
+        out,
+        JobConfig(pipeline=default_pipeline()),
+        jsonl=True,
+    )
+    assert result.docs == 1
+    assert out.getvalue().decode() == (
+        '{"text":"Hi.","big":1e400,"int":123456789012345678901234567890,'
+        '"small":0.1,"u":"\u2028 “x” é","n":null,"neg":-1e-05}\n'
+    )
+    assert out.getvalue().count(b"\n") == 1  # U+2028 stays inside its record
+
+
+def test_running_shards_report_progress_ticks(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cleantext import job
+
+    monkeypatch.setattr(job, "TICK_SECONDS", 0.0)
+    src = tmp_path / "c.jsonl"
+    src.write_text("".join(json.dumps({"text": DIRTY}) + "\n" for _ in range(300)) + "{bad\n")
+    config = _config(tmp_path / "dst")
+    ticks: list[tuple[str, int, int, int]] = []
+    (result,) = run_local(plan_shards([str(src)], config), config, jobs=1,
+                          ticks=lambda *t: ticks.append(t))  # fmt: skip
+    assert len(ticks) > 100
+    assert {t[0] for t in ticks} == {result.shard_id}
+    assert sum(t[1] for t in ticks) <= src.stat().st_size
+    assert sum(t[2] for t in ticks) <= result.docs == 300
+    assert job._progress_hook is None  # the hook does not outlive the run
