@@ -404,7 +404,7 @@ def test_run_dask_without_a_scheduler_runs_a_loopback_cluster_and_stops_it(tmp_p
                         listening.add(conn.laddr.ip)
 
     results = list(run_dask(shards, config, jobs=2, progress=look))
-    assert [r.docs for r in results] == [r.docs for r in expected]
+    assert sum(r.docs for r in results) == sum(r.docs for r in expected) == 40 + 10 + 5
     assert _files(tmp_path / "dask" / "out") == _files(tmp_path / "local" / "out")
     assert len(cluster_pids) >= 2 and listening == {"127.0.0.1"}
 
