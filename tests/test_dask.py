@@ -569,8 +569,24 @@ def test_run_dask_yields_in_shard_order_and_reports_progress(
     shards, config = _job(tmp_path, 120)
     assert len(shards) >= 6
     seen: list[str] = []
-    progress = lambda result: seen.append(result.shard_id)  # noqa: E731
-    results = list(run_dask(shards, config, scheduler=cluster.address, progress=progress))
+    in_flight: list[int] = []
+
+    def held(dask_scheduler: Any) -> int:  # nested, so it pickles by value to the scheduler
+        return sum(
+            1
+            for key, task in dask_scheduler.tasks.items()
+            if str(key).startswith(("cleantext-text", "cleantext-jsonl")) and task.state != "memory"
+        )
+
+    def progress(result: Any) -> None:
+        seen.append(result.shard_id)
+        in_flight.append(observer.run_on_scheduler(held))  # shard tasks held right now
+
+    with Client(cluster.address) as observer:
+        results = list(
+            run_dask(shards, config, scheduler=cluster.address, progress=progress, max_in_flight=2)
+        )
+    assert max(in_flight) <= 2  # the window: never more than two shards submitted at once
     assert [r.shard_id for r in results] == [s.id for s in shards]
     assert sorted(seen) == sorted(s.id for s in shards)
     assert sum(r.docs for r in results) == 120 + 30 + 5

@@ -13,10 +13,13 @@ do not depend on which worker finished first; ``progress`` is called as each sha
 from __future__ import annotations
 
 import logging
+import math
 import os
+import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from itertools import islice
 from typing import Any
 
 import distributed  # the CLI imports this module only for --engine dask
@@ -89,6 +92,24 @@ def _check_versions(client: distributed.Client) -> None:
         )
 
 
+class _Window:
+    """How many shards to keep submitted: fixed, or four per worker thread (at least 256),
+    with the thread count refreshed at most every few seconds as the cluster scales."""
+
+    def __init__(self, client: distributed.Client, fixed: int | None) -> None:
+        self.client, self.fixed = client, fixed
+        self.checked = -math.inf
+        self.threads = 0
+
+    def size(self) -> int:
+        if self.fixed is not None:
+            return max(1, self.fixed)
+        if time.monotonic() - self.checked > 5.0:
+            self.threads = sum(self.client.nthreads().values())
+            self.checked = time.monotonic()
+        return max(256, 4 * self.threads)
+
+
 def run_dask(
     shards: Sequence[Shard],
     config: JobConfig,
@@ -96,6 +117,7 @@ def run_dask(
     scheduler: str | None = None,
     jobs: int | None = None,
     progress: Callable[[ShardResult], None] | None = None,
+    max_in_flight: int | None = None,
 ) -> Iterator[ShardResult]:
     """Run every shard as a Dask task; yield the results in shard order.
 
@@ -106,6 +128,10 @@ def run_dask(
     filesystem). ``progress`` is called with each result as its shard completes. An exception
     raised by a shard cancels the remaining tasks and propagates; a worker that dies is
     survived (its tasks are rerun elsewhere).
+
+    At most ``max_in_flight`` shards are submitted at a time (default: four per worker thread,
+    at least 256, rechecked as workers come and go), so a corpus of millions of shards does
+    not flood the scheduler; the rest are submitted as results come in.
 
     >>> import tempfile, pathlib
     >>> from cleantext import default_pipeline
@@ -125,14 +151,22 @@ def run_dask(
         # The config (with its pipeline) goes to the cluster once, as a task of its own: a
         # worker that dies holding it only makes the scheduler recompute it.
         shared = client.submit(_identity, config, key=f"cleantext-config-{run}")
-        futures = [
-            client.submit(run_shard, shard, shared, key=f"cleantext-{shard.id}-{run}")
-            for shard in shards
-        ]
-        index = {future.key: i for i, future in enumerate(futures)}
-        pending = {future.key: future for future in futures}
-        completed = distributed.as_completed(futures)
-        del futures  # hold each future only until its result is in
+        todo = iter(enumerate(shards))
+        index: dict[str, int] = {}
+        pending: dict[str, distributed.Future] = {}  # held only until each result is in
+        completed = distributed.as_completed()
+        window = _Window(client, max_in_flight)
+
+        def submit(count: int) -> None:
+            for i, shard in islice(todo, max(0, count)):
+                future = client.submit(
+                    run_shard, shard, shared, key=f"cleantext-{shard.id}-{run}", priority=-i
+                )
+                index[future.key] = i
+                pending[future.key] = future
+                completed.add(future)
+
+        submit(window.size())
         done: dict[int, ShardResult] = {}
         next_index = 0
         try:
@@ -144,9 +178,10 @@ def run_dask(
                     raise DaskEngineError(
                         f"Dask gave up on a shard after its workers died repeatedly: {exc}"
                     ) from exc
+                submit(window.size() - len(pending))
                 if progress is not None:
                     progress(result)
-                done[index[future.key]] = result
+                done[index.pop(future.key)] = result
                 while next_index in done:
                     yield done.pop(next_index)
                     next_index += 1
