@@ -416,6 +416,18 @@ def test_a_full_disk_stops_the_run_with_exit_3_and_no_truncated_file(tmp_path: P
             expected = "".join(f"Paragraph {i}.\n" for _ in range(1000)).encode()
             assert path.read_bytes() == expected
         assert not [p for p in dst.rglob("*") if TEMP_MARK in p.name]
+        assert len(list(dst.glob("*.txt"))) >= 1  # some finished before the disk filled
+        # A JSONL part that cannot fit is not left half-written either.
+        big = _write(
+            tmp_path / "big.jsonl",
+            "".join(
+                json.dumps({"i": i, "text": f"Record {i} of many. ."}) + "\n" for i in range(5000)
+            ),
+        )
+        proc = run("clean", big, "-o", dst / "jsonl")
+        assert proc.returncode == 3 and b"No space left on device" in proc.stderr
+        assert not (dst / "jsonl" / "big" / "part-00000.jsonl").exists()
+        assert not [p for p in dst.rglob("*") if TEMP_MARK in p.name]
     finally:
         subprocess.run(["umount", str(dst)], check=False)
 
