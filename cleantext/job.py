@@ -79,6 +79,7 @@ __all__ = [
 
 STATE_DIR = ".cleantext"
 MAX_RECORDS = 1000  # rejected-document records carried in a ShardResult
+TRANSIENT = frozenset({"unreadable"})  # rejects that a rerun may not repeat: no marker
 _FORMAT_VERSION = "1"
 MiB = 1 << 20
 
@@ -134,6 +135,7 @@ class JobConfig:
                 self.max_doc_bytes,
                 self.decode_errors,
                 self.input_format,
+                self.max_gzip_ratio,
             ]
         )
         return hashlib.sha256(blob.encode()).hexdigest()[:16]
@@ -937,7 +939,8 @@ def run_shard(shard: Shard, config: JobConfig) -> ShardResult:
             report.abort()
         raise
     result = tally.result(shard.id, shard.bytes, part)
-    _write_marker(shard, config, result)
+    if not any(reason in TRANSIENT for reason in result.rejects):
+        _write_marker(shard, config, result)  # else: a rerun tries the unreadable input again
     return result
 
 
