@@ -676,3 +676,26 @@ def test_odd_file_names_and_lone_surrogates_do_not_stop_the_run(tmp_path: Path) 
     assert len(_report(report)) == 4
     part = (tmp_path / "dst" / "s" / "part-00000.jsonl").read_text(encoding="utf-8")
     assert json.loads(part) == {"text": "a\ufffdb.", "x": "\udc00"}
+
+
+def _peak_rss_kib(*args: str | os.PathLike[str]) -> int:
+    measure = ("import resource, subprocess, sys; rc = subprocess.call(sys.argv[1:]); "
+               "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr); "
+               "sys.exit(rc)")  # fmt: skip
+    cmd = command(*args)
+    proc = subprocess.run([cmd[0], "-c", measure, *cmd], capture_output=True, env=env(),
+                          timeout=600, check=False)  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    return int(proc.stderr.decode().strip().splitlines()[-1])
+
+
+@pytest.mark.slow
+def test_peak_memory_does_not_grow_with_the_corpus(tmp_path: Path) -> None:
+    record = json.dumps({"text": ("A sentence of the story. ." * 40 + "\n\n") * 6}) + "\n"
+    peaks = []
+    for copies in (2_000, 10_000):  # about 3 MB and 15 MB
+        src = _write(tmp_path / f"c{copies}.jsonl", record * copies)
+        peaks.append(_peak_rss_kib("clean", src, "-o", tmp_path / f"out{copies}", "--jobs", "1",
+                                   "-q", "--only", "stray-period,normalize-whitespace",
+                                   "--report", tmp_path / f"r{copies}.jsonl"))  # fmt: skip
+    assert peaks[1] < peaks[0] + 8_000, peaks  # five times the input, not five times the memory
