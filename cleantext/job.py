@@ -37,6 +37,7 @@ from typing import IO, Any, BinaryIO
 from cleantext.errors import ConfigError
 from cleantext.io import (
     GZIP_ERRORS,
+    TEMP_MARK,
     AtomicFile,
     DocumentError,
     OutputError,
@@ -47,6 +48,7 @@ from cleantext.io import (
     fsync_dir,
     gzip_reader,
     is_jsonl,
+    is_temp_file,
     is_within,
     iter_lines,
     open_gzip_writer,
@@ -511,7 +513,17 @@ def prepare_destination(config: JobConfig, sources: Sequence[str] = ()) -> int:
     Call once before running shards, with no shard running.
     """
     if config.in_place:
-        return sum(sweep_temp_files(s) for s in sources if os.path.isdir(s))
+        removed = 0
+        for source in sources:
+            if os.path.isdir(source):
+                removed += sweep_temp_files(source)
+                continue
+            folder, name = os.path.split(source)
+            for sibling in os.listdir(folder or "."):  # the temporary files of this one file
+                if is_temp_file(sibling) and sibling.startswith(f".{name}{TEMP_MARK}"):
+                    os.unlink(os.path.join(folder, sibling))
+                    removed += 1
+        return removed
     assert config.destination is not None
     try:
         os.makedirs(config.destination, exist_ok=True)

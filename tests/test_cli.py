@@ -699,3 +699,12 @@ def test_peak_memory_does_not_grow_with_the_corpus(tmp_path: Path) -> None:
                                    "-q", "--only", "stray-period,normalize-whitespace",
                                    "--report", tmp_path / f"r{copies}.jsonl"))  # fmt: skip
     assert peaks[1] < peaks[0] + 8_000, peaks  # five times the input, not five times the memory
+
+
+def test_in_place_on_one_file_sweeps_its_own_leftovers(tmp_path: Path) -> None:
+    target = _write(tmp_path / "a.txt", DIRTY)
+    leftover = _write(tmp_path / f".a.txt{TEMP_MARK}99-0badc0de", "half")
+    other = _write(tmp_path / f".b.txt{TEMP_MARK}99-0badc0de", "not ours to judge")
+    assert run("clean", target, "--in-place").returncode == 0
+    assert target.read_text() == CLEAN
+    assert not leftover.exists() and other.exists()
