@@ -37,6 +37,7 @@ from typing import IO, Any, BinaryIO
 from cleantext.errors import ConfigError
 from cleantext.io import (
     GZIP_ERRORS,
+    TEMP_MARK,
     AtomicFile,
     DocumentError,
     OutputError,
@@ -47,6 +48,7 @@ from cleantext.io import (
     fsync_dir,
     gzip_reader,
     is_jsonl,
+    is_temp_file,
     is_within,
     iter_lines,
     open_gzip_writer,
@@ -79,6 +81,7 @@ __all__ = [
 
 STATE_DIR = ".cleantext"
 MAX_RECORDS = 1000  # rejected-document records carried in a ShardResult
+TRANSIENT = frozenset({"unreadable"})  # rejects that a rerun may not repeat: no marker
 _FORMAT_VERSION = "1"
 MiB = 1 << 20
 
@@ -134,6 +137,7 @@ class JobConfig:
                 self.max_doc_bytes,
                 self.decode_errors,
                 self.input_format,
+                self.max_gzip_ratio,
             ]
         )
         return hashlib.sha256(blob.encode()).hexdigest()[:16]
@@ -509,7 +513,17 @@ def prepare_destination(config: JobConfig, sources: Sequence[str] = ()) -> int:
     Call once before running shards, with no shard running.
     """
     if config.in_place:
-        return sum(sweep_temp_files(s) for s in sources if os.path.isdir(s))
+        removed = 0
+        for source in sources:
+            if os.path.isdir(source):
+                removed += sweep_temp_files(source)
+                continue
+            folder, name = os.path.split(source)
+            for sibling in os.listdir(folder or "."):  # the temporary files of this one file
+                if is_temp_file(sibling) and sibling.startswith(f".{name}{TEMP_MARK}"):
+                    os.unlink(os.path.join(folder, sibling))
+                    removed += 1
+        return removed
     assert config.destination is not None
     try:
         os.makedirs(config.destination, exist_ok=True)
@@ -937,7 +951,8 @@ def run_shard(shard: Shard, config: JobConfig) -> ShardResult:
             report.abort()
         raise
     result = tally.result(shard.id, shard.bytes, part)
-    _write_marker(shard, config, result)
+    if not any(reason in TRANSIENT for reason in result.rejects):
+        _write_marker(shard, config, result)  # else: a rerun tries the unreadable input again
     return result
 
 

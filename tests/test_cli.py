@@ -119,7 +119,7 @@ BAD_INPUTS = [
     ("invalid-utf8.txt", b"caf\xe9 au lait", "invalid-utf8", 1, ()),
     ("nul.txt", b"text\x00with a NUL", "binary", 1, ()),
     ("utf16-nobom.txt", "Hello there".encode("utf-16-le"), "binary", 1, ()),
-    ("image.txt", bytes(range(256)) * 4, "binary", 1, ()),
+    ("image.txt", bytes(range(256)) * 3, "binary", 1, ()),
     ("empty.txt", b"", "empty", 1, ()),
     ("huge.txt", b"word " * 400, "too-large", 1, ("--max-doc-bytes", "1000")),
     ("bad.jsonl", b'{"text": "ok"}\n{not json\n', "bad-json", 1, ()),
@@ -140,36 +140,52 @@ def _truncated_gz() -> bytes:
     return data[: len(data) * 2 // 3]
 
 
-@pytest.mark.parametrize("name,data,reason,code,extra", BAD_INPUTS, ids=[c[0] for c in BAD_INPUTS])
-def test_each_bad_input_gets_its_error_record_and_the_run_goes_on(
-    tmp_path: Path, name: str, data: bytes | None, reason: str, code: int, extra: tuple[str, ...]
-) -> None:
+def test_every_bad_input_gets_its_error_record_and_the_run_goes_on(tmp_path: Path) -> None:
     src = tmp_path / "src"
     _write(src / "good.txt", DIRTY)
-    _write(src / name, _truncated_gz() if data is None else data)
+    for name, data, _reason, _code, _extra in BAD_INPUTS:
+        _write(src / name, _truncated_gz() if data is None else data)
     report = tmp_path / "report.jsonl"
     proc = run("clean", src, "-o", tmp_path / "dst", "--include", "*.txt", "--include",
-               "*.jsonl*", "--report", report, *extra)  # fmt: skip
-    assert proc.returncode == code, proc.stderr
+               "*.jsonl*", "--report", report, "--max-doc-bytes", "1000")  # fmt: skip
+    assert proc.returncode == 1, proc.stderr
     assert (tmp_path / "dst" / "good.txt").read_text() == CLEAN
-    records = _report(report)
-    bad = [r for r in records if r["status"] == "rejected"]
-    assert [r["reason"] for r in bad] == [reason]
-    assert bad[0]["source"].endswith(name) and bad[0]["message"]
-    assert reason in proc.stderr.decode()
-    if name.endswith(".txt"):
-        assert not (tmp_path / "dst" / name).exists()
-    if name == "truncated.jsonl.gz":  # what could be read before the damage is kept
-        part = tmp_path / "dst" / "truncated" / "part-00000.jsonl.gz"
-        kept = gzip.decompress(part.read_bytes()).decode().splitlines()
-        assert 1000 < len(kept) < 6000
-        assert [json.loads(x)["i"] for x in kept] == list(range(len(kept)))
-    if name in ("bad.jsonl", "nofield.jsonl", "bigline.jsonl"):
-        part = tmp_path / "dst" / Path(name).stem / "part-00000.jsonl"
-        lines = part.read_text().splitlines()
+    bad: dict[str, list[str]] = {}
+    for record in _report(report):
+        if record["status"] == "rejected":
+            assert record["message"] and record["action"]
+            bad.setdefault(Path(record["source"]).name, []).append(record["reason"])
+    assert bad == {name: [reason] for name, _data, reason, _code, _extra in BAD_INPUTS}
+    for reason in {case[2] for case in BAD_INPUTS}:
+        assert reason in proc.stderr.decode()
+    for name, *_ in BAD_INPUTS:
+        if name.endswith(".txt"):
+            assert not (tmp_path / "dst" / name).exists()
+    # What could be read before the damage of a truncated .gz is kept, in order.
+    part = tmp_path / "dst" / "truncated" / "part-00000.jsonl.gz"
+    kept = gzip.decompress(part.read_bytes()).decode().splitlines()
+    assert 1000 < len(kept) < 6000
+    assert [json.loads(x)["i"] for x in kept] == list(range(len(kept)))
+    for name in ("bad.jsonl", "nofield.jsonl", "bigline.jsonl"):
+        lines = (tmp_path / "dst" / Path(name).stem / "part-00000.jsonl").read_text().splitlines()
         assert json.loads(lines[0 if name != "bigline.jsonl" else -1]) == {"text": "ok"}
-        if name == "nofield.jsonl":  # a record with nothing to clean is kept as it was
-            assert lines[1] == '{"body": "x"}'
+    nofield = (tmp_path / "dst" / "nofield" / "part-00000.jsonl").read_text().splitlines()
+    assert nofield[1] == '{"body": "x"}'  # a record with nothing to clean is kept as it was
+
+
+@pytest.mark.parametrize("name,data,reason,code,extra", BAD_INPUTS, ids=[c[0] for c in BAD_INPUTS])
+def test_each_bad_input_alone_gives_exit_code_1(
+    tmp_path: Path, capfd, name: str, data: bytes | None, reason: str, code: int,
+    extra: tuple[str, ...],
+) -> None:  # fmt: skip
+    from cleantext import cli
+
+    src = tmp_path / "src"
+    _write(src / name, _truncated_gz() if data is None else data)
+    args = ["clean", str(src), "-o", str(tmp_path / "dst"), "--include", "*.txt", "--include",
+            "*.jsonl*", "--jobs", "1", *extra]  # fmt: skip
+    assert cli.main(args) == code
+    assert f"({reason})" in capfd.readouterr().err
 
 
 def test_utf16_with_a_bom_is_decoded_and_noted(tmp_path: Path) -> None:
@@ -399,6 +415,18 @@ def test_a_full_disk_stops_the_run_with_exit_3_and_no_truncated_file(tmp_path: P
             i = int(path.stem[1:])
             expected = "".join(f"Paragraph {i}.\n" for _ in range(1000)).encode()
             assert path.read_bytes() == expected
+        assert not [p for p in dst.rglob("*") if TEMP_MARK in p.name]
+        assert len(list(dst.glob("*.txt"))) >= 1  # some finished before the disk filled
+        # A JSONL part that cannot fit is not left half-written either.
+        big = _write(
+            tmp_path / "big.jsonl",
+            "".join(
+                json.dumps({"i": i, "text": f"Record {i} of many. ."}) + "\n" for i in range(5000)
+            ),
+        )
+        proc = run("clean", big, "-o", dst / "jsonl")
+        assert proc.returncode == 3 and b"No space left on device" in proc.stderr
+        assert not (dst / "jsonl" / "big" / "part-00000.jsonl").exists()
         assert not [p for p in dst.rglob("*") if TEMP_MARK in p.name]
     finally:
         subprocess.run(["umount", str(dst)], check=False)
@@ -648,3 +676,35 @@ def test_odd_file_names_and_lone_surrogates_do_not_stop_the_run(tmp_path: Path) 
     assert len(_report(report)) == 4
     part = (tmp_path / "dst" / "s" / "part-00000.jsonl").read_text(encoding="utf-8")
     assert json.loads(part) == {"text": "a\ufffdb.", "x": "\udc00"}
+
+
+def _peak_rss_kib(*args: str | os.PathLike[str]) -> int:
+    measure = ("import resource, subprocess, sys; rc = subprocess.call(sys.argv[1:]); "
+               "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr); "
+               "sys.exit(rc)")  # fmt: skip
+    cmd = command(*args)
+    proc = subprocess.run([cmd[0], "-c", measure, *cmd], capture_output=True, env=env(),
+                          timeout=600, check=False)  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    return int(proc.stderr.decode().strip().splitlines()[-1])
+
+
+@pytest.mark.slow
+def test_peak_memory_does_not_grow_with_the_corpus(tmp_path: Path) -> None:
+    record = json.dumps({"text": ("A sentence of the story. ." * 40 + "\n\n") * 6}) + "\n"
+    peaks = []
+    for copies in (2_000, 10_000):  # about 3 MB and 15 MB
+        src = _write(tmp_path / f"c{copies}.jsonl", record * copies)
+        peaks.append(_peak_rss_kib("clean", src, "-o", tmp_path / f"out{copies}", "--jobs", "1",
+                                   "-q", "--only", "stray-period,normalize-whitespace",
+                                   "--report", tmp_path / f"r{copies}.jsonl"))  # fmt: skip
+    assert peaks[1] < peaks[0] + 8_000, peaks  # five times the input, not five times the memory
+
+
+def test_in_place_on_one_file_sweeps_its_own_leftovers(tmp_path: Path) -> None:
+    target = _write(tmp_path / "a.txt", DIRTY)
+    leftover = _write(tmp_path / f".a.txt{TEMP_MARK}99-0badc0de", "half")
+    other = _write(tmp_path / f".b.txt{TEMP_MARK}99-0badc0de", "not ours to judge")
+    assert run("clean", target, "--in-place").returncode == 0
+    assert target.read_text() == CLEAN
+    assert not leftover.exists() and other.exists()

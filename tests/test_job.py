@@ -240,3 +240,27 @@ def test_running_shards_report_progress_ticks(
     assert sum(t[1] for t in ticks) <= src.stat().st_size
     assert sum(t[2] for t in ticks) <= result.docs == 300
     assert job._progress_hook is None  # the hook does not outlive the run
+
+
+def test_an_unreadable_input_is_tried_again_on_the_next_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cleantext import job
+    from cleantext.io import DocumentError
+
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "a.txt").write_text(DIRTY)
+    config = _config(tmp_path / "dst")
+    (shard,) = plan_shards([str(src)], config)
+
+    def unreadable(path: str, *, max_bytes: int) -> bytes:
+        raise DocumentError("unreadable", "cannot open: Permission denied")
+
+    monkeypatch.setattr(job, "read_document", unreadable)
+    first = run_shard(shard, config)
+    assert first.rejects == {"unreadable": 1}
+    monkeypatch.undo()
+    second = run_shard(shard, config)
+    assert not second.resumed and second.docs == 1
+    assert run_shard(shard, config).resumed
