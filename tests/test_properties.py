@@ -96,3 +96,20 @@ def test_residue_lines_are_removed_and_prose_kept(text: str) -> None:
             assert block.strip() not in out.split("\n")
         elif block:
             assert block in out
+
+
+# Characters from every class in ftfy's badness pattern, plus ASCII neighbours.
+_badness_alphabet = st.sampled_from(
+    list("ÂÃÎÐØÙŒœ€œŠš¢£Ÿž\xa0\xad®©°·»¡«¿΄΅‘‚“„•‹˝”›™–—´ВГРСβΒΓΞΟā¦¤¨¬¯¸ƒˆˇ˘˛˜†‡‰⌐◊�ªº")
+    + list("│┌┐┘├┤┬┼═╬▀▄█▌▐░▒▓²³¹±¼½¾×µ÷⁄∂∆∏∑√∞∩∫≈≠≡≤≥№¶§àáâãäåæçèéêëìíîïðñ")
+    + list("aZ .,?!\n\x85\x9d")
+)
+
+
+@given(text=st.text(_badness_alphabet, max_size=12))
+def test_precheck_never_skips_text_ftfy_would_judge_bad(text: str) -> None:
+    from ftfy.badness import is_bad
+
+    from cleantext.filters.encoding import may_contain_mojibake
+
+    assert may_contain_mojibake(text) or not is_bad(text)
