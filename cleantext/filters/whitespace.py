@@ -57,54 +57,59 @@ class NormalizeWhitespace(FilterBase):
     def _run(self, text: str, edits: list[Edit] | None) -> str:
         if _already_clean(text):
             return text
-        parts = _LINE_BREAK.split(text)  # line, break, line, break, ..., line
-        offsets = [0] * len(parts)
-        for k in range(1, len(parts)):
-            offsets[k] = offsets[k - 1] + len(parts[k - 1])
-        content = [k for k in range(0, len(parts), 2) if parts[k].strip(_HORIZONTAL)]
-        if not content:
+        return _normalize(text, edits, self.name)
+
+
+def _normalize(text: str, edits: list[Edit] | None, name: str) -> str:
+    """The full pass: one split on line breaks, then each line and each gap between lines."""
+    parts = _LINE_BREAK.split(text)  # line, break, line, break, ..., line
+    offsets = [0] * len(parts)
+    for k in range(1, len(parts)):
+        offsets[k] = offsets[k - 1] + len(parts[k - 1])
+    content = [k for k in range(0, len(parts), 2) if parts[k].strip(_HORIZONTAL)]
+    if not content:
+        if edits is not None:
+            edits.append(Edit(name, "blank-text", "whitespace", 0, len(text), text, ""))
+        return ""
+    out: list[str] = []
+    has_odd = not text.isascii() and _ODD_SPACE.search(text) is not None
+
+    def gap(start: int, end: int, new: str, rule: str) -> None:
+        out.append(new)
+        if edits is not None and text[start:end] != new:
+            edits.append(Edit(name, rule, "whitespace", start, end, text[start:end], new))
+
+    first = content[0]
+    gap(0, offsets[first], "", "leading-blank-lines")
+    for n, k in enumerate(content):
+        line = parts[k].rstrip(_HORIZONTAL)
+        if has_odd and _ODD_SPACE.search(line):
             if edits is not None:
-                edits.append(Edit(self.name, "blank-text", "whitespace", 0, len(text), text, ""))
-            return ""
-        out: list[str] = []
-        has_odd = not text.isascii() and _ODD_SPACE.search(text) is not None
-
-        def gap(start: int, end: int, new: str, rule: str) -> None:
-            out.append(new)
-            if edits is not None and text[start:end] != new:
-                edits.append(Edit(self.name, rule, "whitespace", start, end, text[start:end], new))
-
-        first = content[0]
-        gap(0, offsets[first], "", "leading-blank-lines")
-        for n, k in enumerate(content):
-            line = parts[k].rstrip(_HORIZONTAL)
-            if has_odd and _ODD_SPACE.search(line):
-                if edits is not None:
-                    for m in _ODD_SPACE.finditer(line):
-                        start = offsets[k] + m.start()
-                        edits.append(
-                            Edit(
-                                self.name,
-                                "odd-space",
-                                "whitespace",
-                                start,
-                                start + 1,
-                                m.group(),
-                                " ",
-                            )
+                for m in _ODD_SPACE.finditer(line):
+                    start = offsets[k] + m.start()
+                    edits.append(
+                        Edit(
+                            name,
+                            "odd-space",
+                            "whitespace",
+                            start,
+                            start + 1,
+                            m.group(),
+                            " ",
                         )
-                line = line.translate(_TO_PLAIN)
-            out.append(line)
-            end_of_line = offsets[k] + len(line)
-            if n + 1 < len(content):
-                following = content[n + 1]
-                gap(
-                    end_of_line,
-                    offsets[following],
-                    "\n" if following == k + 2 else "\n\n",
-                    "line-end",
-                )
-            else:
-                ends_with_break = k + 1 < len(parts)
-                gap(end_of_line, len(text), "\n" if ends_with_break else "", "trailing-blank-lines")
-        return "".join(out)
+                    )
+            line = line.translate(_TO_PLAIN)
+        out.append(line)
+        end_of_line = offsets[k] + len(line)
+        if n + 1 < len(content):
+            following = content[n + 1]
+            gap(
+                end_of_line,
+                offsets[following],
+                "\n" if following == k + 2 else "\n\n",
+                "line-end",
+            )
+        else:
+            ends_with_break = k + 1 < len(parts)
+            gap(end_of_line, len(text), "\n" if ends_with_break else "", "trailing-blank-lines")
+    return "".join(out)
