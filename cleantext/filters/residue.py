@@ -85,13 +85,19 @@ class StripResidue(FilterBase):
 
     def __repr__(self) -> str:
         langs = "" if self.languages is None else f", languages={self.languages!r}"
-        return f"StripResidue(catalog=<{len(self.catalog.rules)} rules {self.catalog.digest}>{langs})"
+        return (
+            f"StripResidue(catalog=<{len(self.catalog.rules)} rules {self.catalog.digest}>{langs})"
+        )
 
     def __reduce__(self):  # the restricted catalog travels as it is; do not restrict twice
         return (_rebuild, (self.catalog, self.languages))
 
     def classify(self, text: str) -> list[Rule | None]:
         """For each ``\\n``-separated line of ``text``: the rule that removes it, or None.
+
+        Rules that act anywhere are tried first, on every short line; rules that act only in a
+        context are then tried only on the lines where their context holds (an edge, the line
+        above a credit, a neighbour of a removed line), until nothing changes.
 
         >>> [r and r.category for r in StripResidue().classify("Advertisement\\nHe left.")]
         ['advertising', None]
@@ -101,53 +107,28 @@ class StripResidue(FilterBase):
         catalog = self.catalog
         limit = catalog.max_length
         nonblank: list[int] = []
-        pending: dict[int, list[Rule]] = {}  # line -> matching rules whose context is unknown
+        stripped: dict[int, str] = {}
         for i, line in enumerate(lines):
-            if not line or len(line) > limit + 40:
-                if line:
-                    nonblank.append(i)
+            if not line:
                 continue
-            stripped = line.strip(_STRIP)
-            if not stripped:
+            if len(line) > limit + 40:  # prose: never a candidate, but it counts as kept
+                nonblank.append(i)
+                continue
+            candidate = line.strip(_STRIP)
+            if not candidate:
                 continue
             nonblank.append(i)
-            if len(stripped) > limit:
+            if len(candidate) > limit:
                 continue
-            candidates = catalog.matches(stripped)
-            for rule in candidates:
-                if rule.sentence_guard and reads_like_sentence(stripped):
+            stripped[i] = candidate
+            for rule in catalog.matches(candidate, contextual=False):
+                if rule.sentence_guard and reads_like_sentence(candidate):
                     continue
-                if rule.position == "any":
-                    verdicts[i] = rule
-                else:
-                    pending[i] = [rule, *candidates]
+                verdicts[i] = rule
                 break
-        if pending:
-            self._resolve(lines, verdicts, nonblank, pending)
+        if catalog.contextual and nonblank:
+            _resolve_context(catalog, verdicts, nonblank, stripped)
         return verdicts
-
-    @staticmethod
-    def _resolve(
-        lines: Sequence[str],
-        verdicts: list[Rule | None],
-        nonblank: list[int],
-        pending: dict[int, list[Rule]],
-    ) -> None:
-        """Decide the lines whose rule depends on context, until nothing changes."""
-        rank = {i: r for r, i in enumerate(nonblank)}
-        changed = True
-        while changed and pending:
-            changed = False
-            for i in sorted(pending):
-                r = rank[i]
-                for rule in pending[i]:
-                    if rule.sentence_guard and reads_like_sentence(lines[i].strip(_STRIP)):
-                        continue
-                    if _context_holds(rule, r, nonblank, verdicts):
-                        verdicts[i] = rule
-                        del pending[i]
-                        changed = True
-                        break
 
     def _run(self, text: str, edits: list[Edit] | None) -> str:
         verdicts = self.classify(text)
@@ -188,24 +169,69 @@ def _rebuild(catalog: Catalog, languages: tuple[str, ...] | None) -> StripResidu
     return strip
 
 
-def _kept_between(verdicts: list[Rule | None], indexes: Sequence[int]) -> int:
-    return sum(1 for j in indexes if verdicts[j] is None)
+def _resolve_context(
+    catalog: Catalog,
+    verdicts: list[Rule | None],
+    nonblank: list[int],
+    stripped: dict[int, str],
+) -> None:
+    """Try the contextual rules on the lines where their context holds, until nothing changes.
 
+    A line's context can change when a neighbour is removed (a removed credit makes the line
+    above it a caption candidate; removed lines bring a kept line nearer an edge), so this
+    loops; each (line, rule) pair is matched at most once.
+    """
+    edge_rules = {p: catalog.contextual.get(p, ()) for p in ("top", "bottom", "edge")}
+    above = catalog.contextual.get("above-credit", ())
+    near = catalog.contextual.get("near-residue", ())
+    tried: dict[tuple[int, str], bool] = {}
+    last = len(nonblank) - 1
 
-def _context_holds(rule: Rule, r: int, nonblank: list[int], verdicts: list[Rule | None]) -> bool:
-    """Whether ``rule``'s position holds for the ``r``-th non-blank line."""
-    position = rule.position
-    if position == "any":
-        return True
-    if position in ("top", "edge") and _kept_between(verdicts, nonblank[:r]) < EDGE_LINES:
-        return True
-    if position in ("bottom", "edge") and _kept_between(verdicts, nonblank[r + 1 :]) < EDGE_LINES:
-        return True
-    if position == "above-credit":
-        below = verdicts[nonblank[r + 1]] if r + 1 < len(nonblank) else None
-        return below is not None and below.credit
-    if position == "near-residue":
-        above = verdicts[nonblank[r - 1]] if r > 0 else None
-        below = verdicts[nonblank[r + 1]] if r + 1 < len(nonblank) else None
-        return above is not None or below is not None
-    return False
+    def first_fitting(i: int, rules: Sequence[Rule]) -> Rule | None:
+        line = stripped.get(i)
+        if line is None:
+            return None
+        for rule in rules:
+            key = (i, rule.id)
+            if key not in tried:
+                fits = catalog.fits(rule, line) and not (
+                    rule.sentence_guard and reads_like_sentence(line)
+                )
+                tried[key] = fits
+            if tried[key]:
+                return rule
+        return None
+
+    changed = True
+    while changed:
+        changed = False
+        kept_before = 0
+        kept_total = sum(1 for i in nonblank if verdicts[i] is None)
+        for r, i in enumerate(nonblank):
+            if verdicts[i] is not None:
+                continue
+            kept_after = kept_total - kept_before - 1
+            rule = None
+            candidates: list[Rule] = []
+            if kept_before < EDGE_LINES:
+                candidates += edge_rules["top"]
+            if kept_after < EDGE_LINES:
+                candidates += edge_rules["bottom"]
+            if kept_before < EDGE_LINES or kept_after < EDGE_LINES:
+                candidates += edge_rules["edge"]
+            if above and r < last:
+                below = verdicts[nonblank[r + 1]]
+                if below is not None and below.credit:
+                    candidates += above
+            if near and (
+                (r > 0 and verdicts[nonblank[r - 1]] is not None)
+                or (r < last and verdicts[nonblank[r + 1]] is not None)
+            ):
+                candidates += near
+            if candidates:
+                rule = first_fitting(i, sorted(candidates, key=catalog.position_of))
+            if rule is not None:
+                verdicts[i] = rule
+                changed = True
+            else:
+                kept_before += 1
