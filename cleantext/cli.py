@@ -19,12 +19,17 @@ def _build_parser() -> argparse.ArgumentParser:
     clean = sub.add_parser("clean", help="clean text files (or '-' for stdin)")
     clean.add_argument("sources", nargs="+", help="input files or directories, or - for stdin")
     clean.add_argument("-o", "--output", help="output directory (default: standard output)")
+    from cleantext import rules_cli  # the residue-catalog command (issue 3)
+
+    rules_cli.add_parser(sub)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code."""
     args = _build_parser().parse_args(argv)
+    if args.command == "rules":
+        return args.run(args)
     if args.command == "clean":
         for source in args.sources:
             if source == "-":
