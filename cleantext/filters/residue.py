@@ -1,22 +1,50 @@
 """Residue lines: captions, credits, navigation, comment forms, bylines, ads, and the like.
 
 Each line is classified against the rule catalog (:mod:`cleantext.catalog`); a line is removed
-only when a rule matches the whole line and the rule's context holds. Long lines are never
-candidates: they are prose.
+only when a rule matches the whole line and the rule's context holds:
+
+- position: "top" / "bottom" / "edge" rules act only within ``EDGE_LINES`` kept lines of the
+  start / end / either end of the document (a scraper's date header, a lone "Reuters");
+- neighbours: "above-credit" rules act only on the line directly above a credit-only line (a
+  caption), "near-residue" rules only next to a line that is removed anyway (a share-bar item);
+- length: each rule has a ``max_length``; long lines are prose and are tried against few rules;
+- sentences: a rule with ``sentence_guard`` keeps a line that reads like a sentence of the
+  article (:func:`reads_like_sentence`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import ClassVar
+
+import regex
 
 from cleantext.catalog import Catalog, Rule, builtin_catalog
 from cleantext.filter import Edit, FilterBase
 
-__all__ = ["StripResidue"]
+__all__ = ["EDGE_LINES", "StripResidue", "reads_like_sentence"]
 
 _STRIP = " \t\r\xa0\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u3000"
-EDGE_LINES = 3  # "top" and "bottom" rules apply within this many non-blank lines of the edge
+EDGE_LINES = 3  # "top" and "bottom" rules apply within this many kept non-blank lines of the edge
+_SENTENCE_END = regex.compile(r"[.!?…][\"'”’»)\]]{0,3}+")
+_WORD = regex.compile(r"\p{L}[\p{L}\p{M}'’-]*+")
+
+
+def reads_like_sentence(line: str) -> bool:
+    """True when ``line`` reads like a sentence of the article: at least six words, most of
+    them lower-case, ending in a full stop, question or exclamation mark.
+
+    >>> reads_like_sentence("Source: the ministry said the talks had failed on Monday.")
+    True
+    >>> reads_like_sentence("Source: Reuters, AFP, Associated Press")
+    False
+    """
+    words = _WORD.findall(line)
+    if len(words) < 6 or not _SENTENCE_END.search(line[-4:]):
+        return False
+    lower = sum(1 for w in words if w[0].islower())
+    return lower * 2 >= len(words)
 
 
 def _metadata(rule: Rule, line: str) -> tuple[tuple[str, str], ...]:
@@ -33,55 +61,74 @@ def _metadata(rule: Rule, line: str) -> tuple[tuple[str, str], ...]:
 class StripResidue(FilterBase):
     """Remove whole lines that are scraper residue, as the rule catalog defines it.
 
-    ``catalog`` defaults to the built-in rules of every supported language.
+    ``catalog`` defaults to the built-in rules of every supported language; ``languages``
+    restricts it to the rules of the named languages (plus the language-neutral ones), for a
+    caller who knows the document's language.
 
     >>> StripResidue()("Blinken met Xi.\\n\\nSee also Stranded cruise passengers\\n\\nHe left.")
     'Blinken met Xi.\\n\\nHe left.'
     >>> StripResidue()("He said the photo was taken in May.")
     'He said the photo was taken in May.'
+    >>> StripResidue(languages=("en",))("Er ging.\\n\\nMehr zum Thema\\n\\nEr kam.")
+    'Er ging.\\n\\nMehr zum Thema\\n\\nEr kam.'
     """
 
     name: ClassVar[str] = "strip-residue"
     catalog: Catalog = field(default_factory=builtin_catalog)
+    languages: tuple[str, ...] | None = None
+
+    def __post_init__(self) -> None:
+        if self.languages is not None:
+            languages = (self.languages,) if isinstance(self.languages, str) else self.languages
+            object.__setattr__(self, "languages", tuple(languages))
+            object.__setattr__(self, "catalog", self.catalog.restricted(self.languages))
 
     def __repr__(self) -> str:
-        return f"StripResidue(catalog=<{len(self.catalog.rules)} rules {self.catalog.digest}>)"
+        langs = "" if self.languages is None else f", languages={self.languages!r}"
+        return (
+            f"StripResidue(catalog=<{len(self.catalog.rules)} rules {self.catalog.digest}>{langs})"
+        )
+
+    def __reduce__(self):  # the restricted catalog travels as it is; do not restrict twice
+        return (_rebuild, (self.catalog, self.languages))
 
     def classify(self, text: str) -> list[Rule | None]:
-        """For each ``\\n``-separated line of ``text``: the rule that removes it, or None."""
+        """For each ``\\n``-separated line of ``text``: the rule that removes it, or None.
+
+        Rules that act anywhere are tried first, on every short line; rules that act only in a
+        context are then tried only on the lines where their context holds (an edge, the line
+        above a credit, a neighbour of a removed line), until nothing changes.
+
+        >>> [r and r.category for r in StripResidue().classify("Advertisement\\nHe left.")]
+        ['advertising', None]
+        """
         lines = text.split("\n")
         verdicts: list[Rule | None] = [None] * len(lines)
-        nonblank = [i for i, line in enumerate(lines) if line.strip(_STRIP)]
-        limit = self.catalog.max_length
-        last = len(nonblank) - 1
-        deferred: list[tuple[int, int, Rule]] = []
-        for rank, i in enumerate(nonblank):
-            stripped = lines[i].strip(_STRIP)
-            if len(stripped) > limit:
+        catalog = self.catalog
+        limit = catalog.max_length
+        nonblank: list[int] = []
+        stripped: dict[int, str] = {}
+        for i, line in enumerate(lines):
+            if not line:
                 continue
-            rule = self.catalog.match(stripped)
-            if rule is None:
+            if len(line) > limit + 40:  # prose: never a candidate, but it counts as kept
+                nonblank.append(i)
                 continue
-            if rule.position == "any":
+            candidate = line.strip(_STRIP)
+            if not candidate:
+                continue
+            nonblank.append(i)
+            if len(candidate) > limit:
+                continue
+            stripped[i] = candidate
+            for rule in catalog.matches(candidate, contextual=False):
+                if rule.sentence_guard and reads_like_sentence(candidate):
+                    continue
                 verdicts[i] = rule
-            else:
-                deferred.append((rank, i, rule))
-        for rank, i, rule in deferred:
-            if rule.position == "top" and self._at_edge(verdicts, nonblank[:rank]):
-                verdicts[i] = rule
-            elif rule.position == "bottom" and self._at_edge(verdicts, nonblank[rank + 1 :][::-1]):
-                verdicts[i] = rule
-            elif rule.position == "above-credit" and rank < last:
-                below = verdicts[nonblank[rank + 1]]
-                if below is not None and below.credit:
-                    verdicts[i] = rule
+                break
+        if catalog.contextual and nonblank:
+            _resolve_context(catalog, verdicts, nonblank, stripped)
         return verdicts
-
-    @staticmethod
-    def _at_edge(verdicts: list[Rule | None], between: list[int]) -> bool:
-        """True when at most EDGE_LINES - 1 kept lines separate this line from the edge."""
-        kept = sum(1 for j in between if verdicts[j] is None)
-        return kept < EDGE_LINES
 
     def _run(self, text: str, edits: list[Edit] | None) -> str:
         verdicts = self.classify(text)
@@ -101,8 +148,8 @@ class StripResidue(FilterBase):
                              text[offset : offset + span], "", _metadata(rule, line.strip(_STRIP)))
                     )  # fmt: skip
                 removed_since_kept = True
-            elif removed_since_kept and not line.strip(_STRIP) and out and out[-1] == "":
-                # The removal left two blank lines in a row: drop this one too.
+            elif removed_since_kept and not line.strip(_STRIP) and (not out or out[-1] == ""):
+                # The removal left a blank line at the top or two in a row: drop this one too.
                 if edits is not None:
                     edits.append(Edit(self.name, "blank-after-removal", "whitespace", offset,
                                       offset + span, text[offset : offset + span], ""))  # fmt: skip
@@ -114,3 +161,77 @@ class StripResidue(FilterBase):
         result = "\n".join(out)
         # Removing the last line must not leave the blank lines that stood above it.
         return result if text.endswith("\n") else result.rstrip("\n")
+
+
+def _rebuild(catalog: Catalog, languages: tuple[str, ...] | None) -> StripResidue:
+    strip = StripResidue(catalog=catalog)
+    object.__setattr__(strip, "languages", languages)
+    return strip
+
+
+def _resolve_context(
+    catalog: Catalog,
+    verdicts: list[Rule | None],
+    nonblank: list[int],
+    stripped: dict[int, str],
+) -> None:
+    """Try the contextual rules on the lines where their context holds, until nothing changes.
+
+    A line's context can change when a neighbour is removed (a removed credit makes the line
+    above it a caption candidate; removed lines bring a kept line nearer an edge), so this
+    loops; each (line, rule) pair is matched at most once.
+    """
+    edge_rules = {p: catalog.contextual.get(p, ()) for p in ("top", "bottom", "edge")}
+    above = catalog.contextual.get("above-credit", ())
+    near = catalog.contextual.get("near-residue", ())
+    tried: dict[tuple[int, str], bool] = {}
+    last = len(nonblank) - 1
+
+    def first_fitting(i: int, rules: Sequence[Rule]) -> Rule | None:
+        line = stripped.get(i)
+        if line is None:
+            return None
+        for rule in rules:
+            key = (i, rule.id)
+            if key not in tried:
+                fits = catalog.fits(rule, line) and not (
+                    rule.sentence_guard and reads_like_sentence(line)
+                )
+                tried[key] = fits
+            if tried[key]:
+                return rule
+        return None
+
+    changed = True
+    while changed:
+        changed = False
+        kept_before = 0
+        kept_total = sum(1 for i in nonblank if verdicts[i] is None)
+        for r, i in enumerate(nonblank):
+            if verdicts[i] is not None:
+                continue
+            kept_after = kept_total - kept_before - 1
+            rule = None
+            candidates: list[Rule] = []
+            if kept_before < EDGE_LINES:
+                candidates += edge_rules["top"]
+            if kept_after < EDGE_LINES:
+                candidates += edge_rules["bottom"]
+            if kept_before < EDGE_LINES or kept_after < EDGE_LINES:
+                candidates += edge_rules["edge"]
+            if above and r < last:
+                below = verdicts[nonblank[r + 1]]
+                if below is not None and below.credit:
+                    candidates += above
+            if near and (
+                (r > 0 and verdicts[nonblank[r - 1]] is not None)
+                or (r < last and verdicts[nonblank[r + 1]] is not None)
+            ):
+                candidates += near
+            if candidates:
+                rule = first_fitting(i, sorted(candidates, key=catalog.position_of))
+            if rule is not None:
+                verdicts[i] = rule
+                changed = True
+            else:
+                kept_before += 1
