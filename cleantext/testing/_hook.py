@@ -21,11 +21,14 @@ def _dirty_documents_for(_: type) -> st.SearchStrategy:
 def _hypothesis_setup_hook() -> None:
     """Make ``st.from_type(DirtyDocument)`` draw from :func:`dirty_documents`.
 
-    >>> from hypothesis import strategies as st
+    >>> from hypothesis import given, strategies as st
+    >>> import cleantext
     >>> from cleantext.testing import DirtyDocument
     >>> _hypothesis_setup_hook()
-    >>> isinstance(st.from_type(DirtyDocument).example(), DirtyDocument)
-    True
+    >>> @given(st.from_type(DirtyDocument))
+    ... def test(doc):
+    ...     assert cleantext.clean(doc.dirty) == doc.clean
+    >>> test()
     """
     from cleantext.testing.strategies import DirtyDocument
 
