@@ -23,6 +23,9 @@ from cleantext.testing import (
 )
 
 SIGN_OFF = "— The Daily Planet newsroom"
+# Our own budget: 100 examples per property, and no per-example deadline (hostile_text draws
+# lines of tens of thousands of characters).
+OURS = settings(max_examples=100, deadline=None)
 
 
 def my_clean(text: str) -> str:
@@ -37,39 +40,45 @@ def my_clean(text: str) -> str:
 
 
 # The three-line test the README shows: nothing but residue may go.
+@OURS
 @given(dirty_documents())
 def test_my_clean_keeps_every_content_line(doc: DirtyDocument) -> None:
     assert_only_residue_removed(my_clean, doc)
 
 
+@OURS
 @given(dirty_documents())
 def test_my_clean_gives_the_expected_text(doc: DirtyDocument) -> None:
     assert my_clean(doc.dirty) == doc.clean
 
 
+@OURS
 @given(dirty_documents(), st.sampled_from(["top", "bottom"]))
 def test_my_clean_removes_our_sign_off(doc: DirtyDocument, where: str) -> None:
     text = f"{SIGN_OFF}\n{doc.dirty}" if where == "top" else f"{doc.dirty}\n{SIGN_OFF}\n"
     assert SIGN_OFF not in my_clean(text)
 
 
+@OURS
 @given(articles())
 def test_clean_articles_come_back_unchanged(text: str) -> None:
     assert assert_idempotent(my_clean, text) == text
 
 
+@OURS
 @given(st.data())
 def test_mojibake_is_repaired(data: st.DataObject) -> None:
     original = data.draw(articles(languages=["de", "fr"]))
     assert my_clean(data.draw(mojibake(st.just(original)))) == original
 
 
+@OURS
 @given(residue_lines(categories=["photo_credit", "navigation"]))
 def test_residue_lines_alone_clean_to_nothing(line: str) -> None:
     assert my_clean(line) == ""
 
 
-@settings(deadline=None)
+@OURS
 @given(hostile_text())
 def test_my_clean_never_raises(text: str) -> None:
     assert_never_raises(my_clean, text)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 
 import cleantext
 from cleantext.testing import (
@@ -89,6 +89,7 @@ def test_identity_fails_only_residue_removed_never() -> None:
     assert_only_residue_removed(str, DOC)
 
 
+@settings(max_examples=min(100, settings().max_examples))
 @given(dirty_documents())
 def test_a_lossy_cleaner_is_caught_on_generated_documents(doc: DirtyDocument) -> None:
     def drops_last_line(text: str) -> str:

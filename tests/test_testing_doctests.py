@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import doctest
 import importlib
+from collections.abc import Iterator
 
 import pytest
+from hypothesis import settings
 
 MODULES = [
     "cleantext.testing",
@@ -16,8 +18,21 @@ MODULES = [
 ]
 
 
+@pytest.fixture
+def few_examples() -> Iterator[None]:
+    # The docstrings' @given examples illustrate; the properties themselves run at full size
+    # in the other test files.
+    previous = settings.get_current_profile_name()
+    settings.register_profile("doctests", parent=settings.get_profile(previous), max_examples=20)
+    settings.load_profile("doctests")
+    try:
+        yield
+    finally:
+        settings.load_profile(previous)
+
+
 @pytest.mark.parametrize("name", MODULES)
-def test_docstring_examples(name: str) -> None:
+def test_docstring_examples(name: str, few_examples: None) -> None:
     module = importlib.import_module(name)
     result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
     assert result.attempted > 0

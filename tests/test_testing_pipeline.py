@@ -24,22 +24,28 @@ from cleantext.testing import (
     hostile_text,
 )
 
+# The main property runs the CI profile's 1,000 examples; the companions a few hundred.
+SOME = settings(max_examples=min(200, settings().max_examples))
+
 
 @given(dirty_documents())
 def test_default_pipeline_turns_dirty_documents_into_their_clean_text(doc: DirtyDocument) -> None:
     assert cleantext.clean(doc.dirty) == doc.clean
 
 
+@SOME
 @given(dirty_documents())
 def test_default_pipeline_keeps_every_content_line(doc: DirtyDocument) -> None:
     assert_only_residue_removed(cleantext.clean, doc)
 
 
+@SOME
 @given(dirty_documents())
 def test_default_pipeline_is_idempotent_on_dirty_documents(doc: DirtyDocument) -> None:
     assert_idempotent(cleantext.clean, doc.dirty)
 
 
+@SOME
 @given(dirty_documents())
 def test_explain_agrees_with_clean_on_dirty_documents(doc: DirtyDocument) -> None:
     report = cleantext.explain(doc.dirty)
@@ -48,6 +54,7 @@ def test_explain_agrees_with_clean_on_dirty_documents(doc: DirtyDocument) -> Non
     assert len(report.removed_lines) == removed
 
 
+@settings(max_examples=min(300, settings().max_examples))
 @given(hostile_text())
 def test_default_pipeline_never_raises_on_hostile_text(text: str) -> None:
     out = assert_never_raises(cleantext.clean, text)

@@ -12,7 +12,7 @@ import unicodedata
 import ftfy
 import pytest
 import regex
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import cleantext
@@ -34,6 +34,9 @@ from cleantext.testing._damage import FTFY_ENCODING_FIXES, can_break, mojibake_l
 from cleantext.testing._vocab import LANGUAGES
 
 CATALOG = builtin_catalog()
+# Coverage and shape checks need a few hundred draws, not the CI profile's thousand; the
+# contracts (articles are fixed points, dirty documents clean to their text) run at full size.
+SOME = settings(max_examples=min(200, settings().max_examples))
 
 
 # ------------------------------------------------------------------ articles
@@ -42,6 +45,7 @@ def test_every_article_is_a_fixed_point_of_the_default_pipeline(text: str) -> No
     assert cleantext.clean(text) == text
 
 
+@SOME
 @given(articles())
 def test_article_shape(text: str) -> None:
     assert text.endswith("\n") and not text.endswith("\n\n")
@@ -55,6 +59,7 @@ def test_article_shape(text: str) -> None:
 def test_each_language_has_its_own_words(language: str) -> None:
     vocab = LANGUAGES[language]
 
+    @SOME
     @given(articles(languages=[language]))
     def check(text: str) -> None:
         assert any(word in text for word in vocab.lasts + vocab.places)
@@ -75,6 +80,7 @@ def test_articles_cover_quotes_abbreviations_domains_and_numbers() -> None:
         "possessive": "’s",
     }
 
+    @SOME
     @given(articles(max_paragraphs=6))
     def check(text: str) -> None:
         seen.update(name for name, mark in features.items() if mark in text)
@@ -109,6 +115,7 @@ def test_bad_arguments_are_clear_errors() -> None:
 
 
 # ------------------------------------------------------------------ residue lines
+@SOME
 @given(residue_lines())
 def test_residue_lines_are_whole_line_matches_of_a_catalog_rule(line: str) -> None:
     rule = CATALOG.match(line)
@@ -120,6 +127,7 @@ def test_residue_lines_are_whole_line_matches_of_a_catalog_rule(line: str) -> No
 
 @pytest.mark.parametrize("category", sorted({r.category for r in CATALOG.rules}))
 def test_residue_lines_respect_categories(category: str) -> None:
+    @SOME
     @given(residue_lines(categories=[category]))
     def check(line: str) -> None:
         assert CATALOG.match(line).category == category
@@ -136,6 +144,7 @@ def test_residue_lines_are_varied_beyond_the_catalog_examples() -> None:
     examples = {e for rule in CATALOG.rules for e in rule.examples}
     drawn: set[str] = set()
 
+    @SOME
     @given(residue_lines())
     def check(line: str) -> None:
         drawn.add(line)
@@ -149,6 +158,7 @@ def test_every_category_with_examples_is_reachable() -> None:
 
 
 # ------------------------------------------------------------------ mojibake
+@SOME
 @given(st.data())
 def test_mojibake_is_reversed_by_ftfy_encoding_fixes(data: st.DataObject) -> None:
     original = data.draw(articles())
@@ -158,6 +168,7 @@ def test_mojibake_is_reversed_by_ftfy_encoding_fixes(data: st.DataObject) -> Non
     assert FixMojibake()(bad) == original
 
 
+@SOME
 @given(mojibake(articles(languages=["fr"]), codecs=["latin-1"]))
 def test_latin1_mojibake_has_c1_controls_or_latin_pairs(text: str) -> None:
     assert regex.search(r"[\x80-\x9f]|Ã|Â|Å", text)
@@ -169,6 +180,7 @@ def test_mojibake_line_refuses_what_ftfy_cannot_restore() -> None:
 
 
 # ------------------------------------------------------------------ possessives
+@SOME
 @given(broken_possessives())
 def test_broken_possessives_are_repaired_by_the_possessive_filter(text: str) -> None:
     broken = regex.findall(r"\b(\p{Lu}\p{Ll}+)s[’'](?!\p{L})", text)
@@ -187,6 +199,7 @@ def test_can_break_follows_the_policy() -> None:
 
 
 # ------------------------------------------------------------------ dirty documents
+@SOME
 @given(dirty_documents())
 def test_dirty_documents_expected_text_is_a_clean_article(doc: DirtyDocument) -> None:
     assert cleantext.clean(doc.clean) == doc.clean
@@ -199,6 +212,7 @@ def test_dirty_documents_mix_every_kind_of_defect() -> None:
     kinds: set[str] = set()
     places: set[str] = set()
 
+    @SOME
     @given(dirty_documents())
     def check(doc: DirtyDocument) -> None:
         kinds.update(doc.kinds)
@@ -219,6 +233,7 @@ def test_dirty_documents_mix_every_kind_of_defect() -> None:
 def test_dirty_documents_include_captions_above_credits() -> None:
     pairs = []
 
+    @SOME
     @given(dirty_documents(categories=["photo_caption"]))
     def check(doc: DirtyDocument) -> None:
         pairs.extend(d for d in doc.defects if "above-credit" in d.detail)
@@ -238,6 +253,7 @@ def test_dirty_documents_with_a_custom_catalog(tmp_path) -> None:
     catalog = cleantext.load_catalog([rules])
     pipeline = cleantext.default_pipeline(catalog=catalog)
 
+    @SOME
     @given(dirty_documents(categories=["promo"], catalog=catalog))
     def check(doc: DirtyDocument) -> None:
         assert cleantext.clean(doc.dirty, pipeline=pipeline) == doc.clean
@@ -258,6 +274,7 @@ def test_hostile_text_reaches_what_st_text_does_not() -> None:
         "u2028": r"\u2028",
     }
 
+    @SOME
     @given(hostile_text())
     def check(text: str) -> None:
         seen.update(name for name, pattern in classes.items() if regex.search(pattern, text))
@@ -266,3 +283,35 @@ def test_hostile_text_reaches_what_st_text_does_not() -> None:
 
     check()
     assert seen == {*classes, "long line"}
+
+
+# ------------------------------------------------------------------ health checks
+@pytest.mark.parametrize(
+    "strategy",
+    [
+        articles(),
+        residue_lines(),
+        mojibake(),
+        broken_possessives(),
+        dirty_documents(),
+        hostile_text(),
+        dirty_documents(languages=["en"]),
+    ],
+    ids=[
+        "articles",
+        "residue_lines",
+        "mojibake",
+        "broken_possessives",
+        "dirty_documents",
+        "hostile_text",
+        "dirty_documents_en",
+    ],
+)
+def test_strategies_pass_hypothesis_health_checks(strategy: st.SearchStrategy) -> None:
+    # Explicitly no suppressed health checks (the CI profile suppresses too_slow globally).
+    @settings(max_examples=30, suppress_health_check=(), deadline=None)
+    @given(strategy)
+    def check(value: object) -> None:
+        assert value is not None
+
+    check()
