@@ -9,6 +9,7 @@ import sys
 import tomllib
 from importlib import metadata
 from pathlib import Path
+from urllib.parse import unquote, urlparse
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -30,8 +31,8 @@ def _installed_from_this_checkout() -> bool:
     direct = dist.read_text("direct_url.json")
     if not direct:
         return False
-    url = json.loads(direct).get("url", "")
-    return url.removeprefix("file://").rstrip("/") == str(ROOT)
+    url = urlparse(json.loads(direct).get("url", ""))
+    return url.scheme == "file" and Path(unquote(url.path)).resolve() == ROOT
 
 
 def _run(code: str, *extra_path: Path, plugins: bool = True) -> subprocess.CompletedProcess[str]:
@@ -55,7 +56,10 @@ def test_from_type_draws_dirty_documents() -> None:
     if _installed_from_this_checkout():
         # The editable install of this checkout (as in CI): Hypothesis has already run our hook.
         hooks = {ep.value for ep in metadata.entry_points(group="hypothesis")}
-        assert HOOK in hooks
+        assert HOOK in hooks, (
+            "the installed metadata of this checkout has no Hypothesis entry point; it predates "
+            'the entry in pyproject.toml: re-run pip install -e ".[dev,testing]"'
+        )
     else:
         # Another install (or none) of cleantext-corpus is active: call the hook as Hypothesis
         # would.
