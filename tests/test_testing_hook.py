@@ -11,7 +11,7 @@ from importlib import metadata
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import cleantext
@@ -65,6 +65,7 @@ def test_from_type_draws_dirty_documents() -> None:
         # would.
         _hypothesis_setup_hook()
 
+    @settings(max_examples=min(100, settings().max_examples))
     @given(st.from_type(DirtyDocument))
     def check(doc: DirtyDocument) -> None:
         # Without the hook, Hypothesis would build a DirtyDocument from arbitrary strings.
