@@ -11,7 +11,7 @@ from string import Formatter
 
 from hypothesis import strategies as st
 
-from cleantext.testing._draws import BOOLEANS, ints, pick
+from cleantext.testing._draws import BOOLEANS, SEED, Digits, ints, pick
 from cleantext.testing._vocab import DOMAINS, LANGUAGES, Vocabulary
 
 __all__ = ["Article", "article_structures", "check_languages", "draw_article"]
@@ -77,52 +77,48 @@ class _Context:
     quote: tuple[str, str]
 
 
-def _pct(draw: st.DrawFn, c: _Context) -> str:
-    return f"{draw(ints(1, 40))}{c.voc.decimal}{draw(ints(1, 9))}"
+def _pct(d: Digits, c: _Context) -> str:
+    return f"{d.int(1, 40)}{c.voc.decimal}{d.int(1, 9)}"
 
 
-def _date(draw: st.DrawFn, c: _Context) -> str:
-    return c.voc.date_format.format(
-        d=draw(ints(1, 28)),
-        month=draw(pick(c.voc.months)),
-        y=draw(ints(1990, 2025)),
-    )
+def _date(d: Digits, c: _Context) -> str:
+    return c.voc.date_format.format(d=d.int(1, 28), month=d.pick(c.voc.months), y=d.int(1990, 2025))
 
 
-def _quoted(draw: st.DrawFn, c: _Context) -> str:
-    phrase = draw(pick(c.voc.phrases))
+def _quoted(d: Digits, c: _Context) -> str:
+    phrase = d.pick(c.voc.phrases)
     return c.voc.quote_end.format(open=c.quote[0], phrase=phrase, close=c.quote[1])
 
 
-def _quoted_clause(draw: st.DrawFn, c: _Context) -> str:
-    phrase = draw(pick(c.voc.clauses))
+def _quoted_clause(d: Digits, c: _Context) -> str:
+    phrase = d.pick(c.voc.clauses)
     return c.voc.clause_end.format(open=c.quote[0], phrase=phrase, close=c.quote[1])
 
 
-# One function per template slot; a sentence draws only the slots its template uses.
+# One function per template slot; a sentence fills only the slots its template uses.
 _SLOTS = {
-    "A": lambda draw, c: f"{c.people[0][0]} {c.people[0][1]}",
-    "B": lambda draw, c: f"{c.people[1][0]} {c.people[1][1]}",
-    "a": lambda draw, c: c.people[0][1],
-    "b": lambda draw, c: c.people[1][1],
-    "a_poss": lambda draw, c: f"{c.people[0][1]}{c.apostrophe}s",
-    "b_poss": lambda draw, c: f"{c.people[1][1]}{c.apostrophe}s",
-    "role_a": lambda draw, c: draw(pick(c.voc.roles)),
-    "place": lambda draw, c: draw(pick(c.voc.places)),
-    "place2": lambda draw, c: draw(pick(c.voc.places)),
-    "org": lambda draw, c: draw(pick(c.voc.orgs)),
-    "num": lambda draw, c: str(draw(ints(2, 20))),
-    "big": lambda draw, c: _number(draw(ints(1_000, 2_000_000)), c.voc.thousands),
+    "A": lambda d, c: f"{c.people[0][0]} {c.people[0][1]}",
+    "B": lambda d, c: f"{c.people[1][0]} {c.people[1][1]}",
+    "a": lambda d, c: c.people[0][1],
+    "b": lambda d, c: c.people[1][1],
+    "a_poss": lambda d, c: f"{c.people[0][1]}{c.apostrophe}s",
+    "b_poss": lambda d, c: f"{c.people[1][1]}{c.apostrophe}s",
+    "role_a": lambda d, c: d.pick(c.voc.roles),
+    "place": lambda d, c: d.pick(c.voc.places),
+    "place2": lambda d, c: d.pick(c.voc.places),
+    "org": lambda d, c: d.pick(c.voc.orgs),
+    "num": lambda d, c: str(d.int(2, 20)),
+    "big": lambda d, c: _number(d.int(1_000, 2_000_000), c.voc.thousands),
     "pct": _pct,
-    "money": lambda draw, c: f"{draw(ints(1, 99))}.{draw(ints(0, 9))}",
-    "year": lambda draw, c: str(draw(ints(1990, 2025))),
-    "day": lambda draw, c: draw(pick(c.voc.days)),
-    "month": lambda draw, c: draw(pick(c.voc.months)),
+    "money": lambda d, c: f"{d.int(1, 99)}.{d.int(0, 9)}",
+    "year": lambda d, c: str(d.int(1990, 2025)),
+    "day": lambda d, c: d.pick(c.voc.days),
+    "month": lambda d, c: d.pick(c.voc.months),
     "date": _date,
-    "domain": lambda draw, c: draw(pick(DOMAINS)),
+    "domain": lambda d, c: d.pick(DOMAINS),
     "q": _quoted,
     "qc": _quoted_clause,
-    "abbr": lambda draw, c: draw(pick(c.voc.abbrs)),
+    "abbr": lambda d, c: d.pick(c.voc.abbrs),
 }
 _FIELDS: dict[str, tuple[str, ...]] = {}
 
@@ -135,8 +131,11 @@ def _fields(template: str) -> tuple[str, ...]:
     return found
 
 
-def _fill(draw: st.DrawFn, template: str, c: _Context) -> str:
-    return template.format(**{name: _SLOTS[name](draw, c) for name in _fields(template)})
+def _fill(draw: st.DrawFn, templates: tuple[str, ...], c: _Context) -> str:
+    """One of ``templates`` with its slots filled, from a single draw."""
+    d = Digits(draw(SEED))
+    template = d.pick(templates)
+    return template.format(**{name: _SLOTS[name](d, c) for name in _fields(template)})
 
 
 @st.composite
@@ -177,19 +176,19 @@ def draw_article(
     people = tuple(zip(*people, strict=True))
     apostrophe = draw(pick(("’", "'")))
     c = _Context(voc, people, apostrophe, draw(pick(voc.quotes)))
-    headline = _fill(draw, draw(pick(voc.headlines)), c)
+    headline = _fill(draw, voc.headlines, c)
     count = draw(ints(min_paragraphs, max_paragraphs))
     paragraphs = []
     for _ in range(count):
         size = draw(ints(1, 4))
-        paragraphs.append(tuple(_fill(draw, draw(pick(voc.sentences)), c) for _ in range(size)))
+        paragraphs.append(tuple(_fill(draw, voc.sentences, c) for _ in range(size)))
     if need_possessive:
         # Two more sentences about the first person: a possessive and a plain mention.
         extra = (
             "{a_poss} aides did not answer questions on {day}.",
             "{a} is expected back in {place} next week.",
         )
-        paragraphs.append(tuple(_fill(draw, s, c) for s in extra))
+        paragraphs.append(tuple(_fill(draw, (s,), c) for s in extra))
         if draw(BOOLEANS):
             paragraphs.insert(0, paragraphs.pop())
     surnames = tuple(last for _, last in people)

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from cleantext.catalog import CATEGORIES, Catalog, Rule, builtin_catalog
 from cleantext.filters import StripResidue
-from cleantext.testing._draws import BOOLEANS, ints
+from cleantext.testing._draws import SEED, Digits
 from cleantext.testing._vocab import LANGUAGES
 
 __all__ = ["ResidueItem", "ResiduePool", "residue_pool"]
@@ -83,9 +83,7 @@ class ResiduePool:
     captions: tuple[_Seed, ...]
     credits: tuple[_Seed, ...]
     filter: StripResidue
-    _strategies: dict[str, st.SearchStrategy[ResidueItem]] = field(
-        default_factory=dict, repr=False, compare=False
-    )
+    _seeds: dict[str, tuple[_Seed, ...]] = field(default_factory=dict, repr=False, compare=False)
 
     def valid(self, item: ResidueItem) -> bool:
         """True when ``item.line`` is still classified under its rule and removed alone."""
@@ -104,12 +102,12 @@ class ResiduePool:
             and self.filter.apply(f"{caption.line}\n{credit.line}") == ""
         )
 
-    def items(self, where: str) -> st.SearchStrategy[ResidueItem]:
-        """Varied lines for a place: "any" (stand-alone lines of every position), "top",
+    def seeds(self, where: str) -> tuple[_Seed, ...]:
+        """The seeds for a place: "any" (stand-alone lines of every position), "top",
         "middle", "bottom" (lines whose rule allows that place), "captions" or "credits"."""
-        strategies = self._strategies
-        if where not in strategies:
-            seeds = {
+        found = self._seeds.get(where)
+        if found is None:
+            found = {
                 "any": self.lines,
                 "top": tuple(s for s in self.lines if s.rule.position in ("any", "top")),
                 "middle": tuple(s for s in self.lines if s.rule.position == "any"),
@@ -117,8 +115,34 @@ class ResiduePool:
                 "captions": self.captions,
                 "credits": self.credits,
             }[where]
-            strategies[where] = _varied(self, seeds) if seeds else st.nothing()
-        return strategies[where]
+            self._seeds[where] = found
+        return found
+
+    def draw_item(self, draw: st.DrawFn, where: str) -> ResidueItem | None:
+        """One varied line for a place (None when the place has no seeds), from one draw."""
+        seeds = self.seeds(where)
+        if not seeds:
+            return None
+        d = Digits(draw(SEED))
+        seed = seeds[d.int(0, len(seeds) - 1)]
+        if not seed.sites or not d.int(0, 1):
+            return ResidueItem(seed.line, seed.rule)
+        parts, last = [], 0
+        for start, end, kind in seed.sites:
+            parts.append(seed.line[last:start])
+            parts.append(_REPLACEMENTS[kind](d) if d.int(0, 1) else seed.line[start:end])
+            last = end
+        parts.append(seed.line[last:])
+        item = ResidueItem("".join(parts), seed.rule)
+        if seed.rule.position == "above-credit" or self.valid(item):
+            return item  # captions are checked with their credit line, by the caller
+        return ResidueItem(seed.line, seed.rule)
+
+    def items(self, where: str) -> st.SearchStrategy[ResidueItem]:
+        """The strategy form of :meth:`draw_item`."""
+        if not self.seeds(where):
+            return st.nothing()
+        return _items(self, where)
 
 
 def _sites(line: str) -> tuple[tuple[int, int, str], ...]:
@@ -132,38 +156,21 @@ def _sites(line: str) -> tuple[tuple[int, int, str], ...]:
 
 
 _REPLACEMENTS = {
-    "iso": st.builds(
-        "{:04d}-{:02d}-{:02d}".format,
-        st.integers(1998, 2030),
-        st.integers(1, 12),
-        st.integers(1, 28),
-    ),
-    "date": st.builds(
-        "{} {}, {}".format, st.sampled_from(_MONTHS), st.integers(1, 28), st.integers(1998, 2030)
-    ),
-    "day": st.sampled_from(_DAYS),
-    "agency": st.sampled_from(_AGENCIES),
-    "place": st.sampled_from(_PLACES),
-    "site": st.sampled_from(_SITES),
-    "name": st.builds("{} {}".format, st.sampled_from(_FIRSTS), st.sampled_from(_LASTS)),
+    "iso": lambda d: f"{d.int(1998, 2030):04d}-{d.int(1, 12):02d}-{d.int(1, 28):02d}",
+    "date": lambda d: f"{d.pick(_MONTHS)} {d.int(1, 28)}, {d.int(1998, 2030)}",
+    "day": lambda d: d.pick(_DAYS),
+    "agency": lambda d: d.pick(_AGENCIES),
+    "place": lambda d: d.pick(_PLACES),
+    "site": lambda d: d.pick(_SITES),
+    "name": lambda d: f"{d.pick(_FIRSTS)} {d.pick(_LASTS)}",
 }
 
 
 @st.composite
-def _varied(draw: st.DrawFn, pool: ResiduePool, seeds: tuple[_Seed, ...]) -> ResidueItem:
-    seed = seeds[draw(ints(0, len(seeds) - 1))]
-    if not seed.sites or not draw(BOOLEANS):
-        return ResidueItem(seed.line, seed.rule)
-    parts, last = [], 0
-    for start, end, kind in seed.sites:
-        parts.append(seed.line[last:start])
-        parts.append(draw(_REPLACEMENTS[kind]) if draw(BOOLEANS) else seed.line[start:end])
-        last = end
-    parts.append(seed.line[last:])
-    item = ResidueItem("".join(parts), seed.rule)
-    if seed.rule.position == "above-credit" or pool.valid(item):
-        return item  # captions are checked with their credit line, in the caller
-    return ResidueItem(seed.line, seed.rule)
+def _items(draw: st.DrawFn, pool: ResiduePool, where: str) -> ResidueItem:
+    item = pool.draw_item(draw, where)
+    assert item is not None  # items() returns st.nothing() for a place without seeds
+    return item
 
 
 _POOLS: dict[tuple, ResiduePool] = {}

@@ -40,7 +40,7 @@ from cleantext.testing._damage import (
     possessive_sites,
     stray_period_ok,
 )
-from cleantext.testing._draws import BOOLEANS, ints, pick
+from cleantext.testing._draws import BOOLEANS, SEED, Digits, ints, pick
 from cleantext.testing._residue import ResidueItem, ResiduePool, check_categories, residue_pool
 
 __all__ = [
@@ -297,29 +297,32 @@ def _after_content_ok(lines: list[_Line], pool: ResiduePool, item: ResidueItem) 
 
 
 def _residue_block(
-    draw: st.DrawFn, pool: ResiduePool, where: str, lines: list[_Line], defects: list[Defect]
+    draw: st.DrawFn,
+    d: Digits,
+    pool: ResiduePool,
+    where: str,
+    lines: list[_Line],
+    defects: list[Defect],
 ) -> None:
-    """Append 0-3 residue entries (lines, or caption + credit pairs) for this place."""
-    seeds = pool.items(where)
-    has_seeds = not seeds.is_empty
-    count = draw(ints(0, 3))
-    for _ in range(count):
-        use_pair = bool(pool.captions) and pool.credits and draw(ints(0, 4)) == 0
-        if use_pair:
-            caption = draw(pool.items("captions"))
-            credit = draw(pool.items("credits"))
-            if not pool.valid_pair(caption, credit):
+    """Append 0-3 residue entries (lines, or caption + credit pairs) for this place; the
+    decisions are read from ``d``, each line's wording is one more draw."""
+    for _ in range(d.int(0, 3)):
+        if pool.captions and pool.credits and d.int(0, 4) == 0:
+            caption = pool.draw_item(draw, "captions")
+            credit = pool.draw_item(draw, "credits")
+            if caption is None or credit is None or not pool.valid_pair(caption, credit):
                 continue
             entries = [caption, credit]
-        elif has_seeds:
-            entries = [draw(seeds)]
         else:
-            continue
+            item = pool.draw_item(draw, where)
+            if item is None:
+                continue
+            entries = [item]
         if where == "top" and entries[0].rule.position == "top" and any(ln.content for ln in lines):
             continue
         if not _after_content_ok(lines, pool, entries[0]):
             continue
-        if draw(BOOLEANS) and lines and lines[-1].text:
+        if d.int(0, 1) and lines and lines[-1].text:
             lines.append(_Line("", False))
         for entry in entries:
             lines.append(_Line(entry.line, False))
@@ -327,10 +330,11 @@ def _residue_block(
 
 
 def _some(draw: st.DrawFn, count: int, most: int) -> set[int]:
-    """Up to ``most`` indices in ``range(count)``; shrinks towards none."""
+    """Up to ``most`` indices in ``range(count)``, from one draw; shrinks towards none."""
     if count == 0:
         return set()
-    return {draw(ints(0, count - 1)) for _ in range(draw(ints(0, most)))}
+    d = Digits(draw(SEED))
+    return {d.int(0, count - 1) for _ in range(d.int(0, most))}
 
 
 def _add_stray_periods(draw: st.DrawFn, article: Article, defects: list[Defect]) -> Article:
@@ -412,24 +416,26 @@ def _dirty_documents(
 
     # 2. Lines, with residue at the top, between blocks and at the bottom.
     lines: list[_Line] = []
-    _residue_block(draw, pool, "top", lines, defects)
+    _residue_block(draw, Digits(draw(SEED)), pool, "top", lines, defects)
     content = damaged.lines()
+    gaps = Digits(draw(SEED))
     for i, text in enumerate(content):
-        if text == "" and i + 1 < len(content):
-            if draw(ints(0, 2)) == 0:
-                # Residue as its own block, or attached below or above a paragraph: a blank
-                # line always remains between the two paragraphs.
-                blank_before = draw(BOOLEANS)
-                if blank_before:
-                    lines.append(_Line("", False))
-                _residue_block(draw, pool, "middle", lines, defects)
-                if lines[-1].text and (not blank_before or draw(BOOLEANS)):
-                    lines.append(_Line("", False))
-                continue
+        if text == "" and i + 1 < len(content) and gaps.int(0, 2) == 0:
+            # Residue as its own block, or attached below or above a paragraph: a blank line
+            # always remains between the two paragraphs.
+            d = Digits(draw(SEED))
+            blank_before = d.int(0, 1)
+            if blank_before:
+                lines.append(_Line("", False))
+            _residue_block(draw, d, pool, "middle", lines, defects)
+            if lines[-1].text and (not blank_before or d.int(0, 1)):
+                lines.append(_Line("", False))
+            continue
         lines.append(_Line(text, bool(text)))
-    if draw(BOOLEANS):
+    d = Digits(draw(SEED))
+    if d.int(0, 1):
         lines.append(_Line("", False))
-    _residue_block(draw, pool, "bottom", lines, defects)
+    _residue_block(draw, d, pool, "bottom", lines, defects)
 
     # 3. Character damage on content lines: odd spaces, invisibles, decomposed accents.
     content_lines = [line for line in lines if line.content]
