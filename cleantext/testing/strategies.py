@@ -273,6 +273,8 @@ def broken_possessives(*, max_paragraphs: int = 4) -> st.SearchStrategy[str]:
 # ------------------------------------------------------------------------- dirty documents
 _TRAILING = (" ", "  ", "\t", " \t ")
 _ODD_SPACES = ("\xa0", "\u2009", "\u202f", "\u3000", "\u2002")
+# Draws below compare with the top of their range, so that shrinking (towards 0) removes a
+# defect rather than adding one.
 _BREAKS = ("\n", "\n", "\n", "\r\n", "\r")
 
 
@@ -307,7 +309,7 @@ def _residue_block(
     """Append 0-3 residue entries (lines, or caption + credit pairs) for this place; the
     decisions are read from ``d``, each line's wording is one more draw."""
     for _ in range(d.int(0, 3)):
-        if pool.captions and pool.credits and d.int(0, 4) == 0:
+        if pool.captions and pool.credits and d.int(0, 4) == 4:
             caption = pool.draw_item(draw, "captions")
             credit = pool.draw_item(draw, "credits")
             if caption is None or credit is None or not pool.valid_pair(caption, credit):
@@ -400,7 +402,7 @@ def _dirty_documents(
     catalog: Catalog | None,
     max_paragraphs: int,
 ) -> DirtyDocument:
-    forced = draw(ints(0, 3)) == 0
+    forced = draw(ints(0, 3)) == 3
     article = draw_article(
         draw, languages, max_paragraphs=max_paragraphs, need_possessive=forced and "en" in languages
     )
@@ -420,7 +422,7 @@ def _dirty_documents(
     content = damaged.lines()
     gaps = Digits(draw(SEED))
     for i, text in enumerate(content):
-        if text == "" and i + 1 < len(content) and gaps.int(0, 2) == 0:
+        if text == "" and i + 1 < len(content) and gaps.int(0, 2) == 2:
             # Residue as its own block, or attached below or above a paragraph: a blank line
             # always remains between the two paragraphs.
             d = Digits(draw(SEED))
@@ -453,12 +455,12 @@ def _dirty_documents(
         if decomposed != line.text:
             line.text = decomposed
             defects.append(Defect("unicode", "decomposed accents (NFD)"))
-    if lines and draw(ints(0, 9)) == 0:
+    if lines and draw(ints(0, 9)) == 9:
         lines[0].text = "\ufeff" + lines[0].text
         defects.append(Defect("unicode", "byte-order mark at the start"))
 
     # 4. Mojibake: every line, or some, with one codec.
-    if draw(ints(0, 2)) == 0:
+    if draw(ints(0, 2)) == 2:
         codec = draw(pick(CODECS))
         if draw(BOOLEANS):
             targets = range(len(lines))
@@ -474,7 +476,7 @@ def _dirty_documents(
             defects.append(Defect("mojibake", f"{damaged_lines} line(s) read as {codec}"))
 
     # 5. Whitespace: trailing spaces, blank-line runs, edges, line-break style.
-    final_break = draw(ints(0, 4)) > 0
+    final_break = draw(ints(0, 4)) < 4
     if not final_break:
         while lines and not lines[-1].text.strip():
             lines.pop()  # the text ends in its last line: no blank lines after it
@@ -497,10 +499,10 @@ def _dirty_documents(
         if i in runs:
             texts.extend([""] * draw(ints(1, 3)))
             defects.append(Defect("whitespace", "run of blank lines"))
-    if draw(ints(0, 5)) == 0:
+    if draw(ints(0, 5)) == 5:
         texts[:0] = [""] * draw(ints(1, 3))
         defects.append(Defect("whitespace", "blank lines at the start"))
-    if final_break and draw(ints(0, 5)) == 0:
+    if final_break and draw(ints(0, 5)) == 5:
         texts.extend([""] * draw(ints(1, 3)))
         defects.append(Defect("whitespace", "blank lines at the end"))
     newline = draw(pick(_BREAKS))
