@@ -226,6 +226,7 @@ def test_dirty_documents_mix_every_kind_of_defect() -> None:
         "mojibake",
         "broken-possessive",
         "stray-period",
+        "missing-space",
         "unicode",
         "whitespace",
     }

@@ -19,6 +19,7 @@ __all__ = [
     "can_break",
     "mojibake_line",
     "possessive_sites",
+    "space_can_drop",
     "stray_period_ok",
 ]
 
@@ -134,3 +135,24 @@ def stray_period_ok(sentence: str) -> bool:
     (True, False)
     """
     return _SENTENCE_END.search(sentence) is not None
+
+
+_ENDS_WITH_WORD = regex.compile(r"(?<![\p{L}\p{N}.’'])(\p{Lu}?\p{Ll}{3,})\.$")
+_STARTS_WITH_WORD = regex.compile(r"^\p{Lu}\p{Ll}{2,} ")  # see LIMITATIONS["KL4"]
+
+
+def space_can_drop(sentence: str, following: str, words: frozenset[str]) -> bool:
+    """True when the space between ``sentence`` and the ``following`` one may be dropped as
+    the damage the policy repairs ("Ukraine. The" scraped as "Ukraine.The"): the sentence
+    ends in a plain word from ``words`` (place names, weekdays: never an abbreviation) and a
+    period, and the next one starts with a capitalized plain word of three or more letters.
+
+    >>> space_can_drop("He flew to Lagos.", "The talks began.", frozenset({"Lagos"}))
+    True
+    >>> space_can_drop("He met the U.S. envoy.", "The talks began.", frozenset({"Lagos"}))
+    False
+    """
+    end = _ENDS_WITH_WORD.search(sentence)
+    return (
+        end is not None and end.group(1) in words and _STARTS_WITH_WORD.match(following) is not None
+    )

@@ -38,10 +38,12 @@ from cleantext.testing._damage import (
     can_break,
     mojibake_line,
     possessive_sites,
+    space_can_drop,
     stray_period_ok,
 )
 from cleantext.testing._draws import BOOLEANS, SEED, Digits, ints, pick
 from cleantext.testing._residue import ResidueItem, ResiduePool, check_categories, residue_pool
+from cleantext.testing._vocab import LANGUAGES
 
 __all__ = [
     "LIMITATIONS",
@@ -73,13 +75,18 @@ LIMITATIONS = {
         "mojibake sequence: 'â€\\x00™' is not repaired in one pass, because fix-mojibake runs "
         "before unicode-hygiene removes the NUL."
     ),
+    "KL4": (
+        "A missing sentence space is only made before a word of three or more letters: "
+        "sentence-spacing reads 'Kyiv.It' as a domain ('.it') and leaves it alone."
+    ),
 }
 
 
 @dataclass(frozen=True, slots=True)
 class Defect:
     """One injected defect: its ``kind`` ("residue", "mojibake", "broken-possessive",
-    "stray-period", "unicode", "whitespace") and a short human-readable ``detail``."""
+    "stray-period", "missing-space", "unicode", "whitespace") and a short human-readable
+    ``detail``."""
 
     kind: str
     detail: str
@@ -339,6 +346,35 @@ def _some(draw: st.DrawFn, count: int, most: int) -> set[int]:
     return {d.int(0, count - 1) for _ in range(d.int(0, most))}
 
 
+def _drop_sentence_spaces(draw: st.DrawFn, article: Article, defects: list[Defect]) -> Article:
+    voc = LANGUAGES[article.language]
+    words = frozenset(w.split()[-1] for w in voc.places + voc.days)
+    spots = [
+        (p, s)
+        for p, paragraph in enumerate(article.paragraphs)
+        for s in range(len(paragraph) - 1)
+        if space_can_drop(paragraph[s], paragraph[s + 1], words)
+    ]
+    chosen = {spots[i] for i in _some(draw, len(spots), 2)}
+    if not chosen:
+        return article
+    paragraphs = []
+    for p, paragraph in enumerate(article.paragraphs):
+        merged = [paragraph[0]]
+        for s in range(1, len(paragraph)):
+            if (p, s - 1) in chosen:
+                defects.append(
+                    Defect("missing-space", f"{merged[-1][-12:]!r} + {paragraph[s][:8]!r}")
+                )
+                merged[-1] += paragraph[s]
+            else:
+                merged.append(paragraph[s])
+        paragraphs.append(tuple(merged))
+    return Article(
+        article.language, article.headline, tuple(paragraphs), article.surnames, article.apostrophe
+    )
+
+
 def _add_stray_periods(draw: st.DrawFn, article: Article, defects: list[Defect]) -> Article:
     spots = [
         (p, s)
@@ -414,6 +450,7 @@ def _dirty_documents(
     if article.language == "en" and draw(BOOLEANS):
         damaged, found = _break_possessives(draw, damaged, at_least_one=False)
         defects.extend(found)
+    damaged = _drop_sentence_spaces(draw, damaged, defects)
     damaged = _add_stray_periods(draw, damaged, defects)
 
     # 2. Lines, with residue at the top, between blocks and at the bottom.
@@ -526,7 +563,8 @@ def dirty_documents(
     The damage mixes residue lines (see :func:`residue_lines`; ``categories`` restricts them,
     ``catalog`` replaces the built-in rules) at the top, between paragraphs and at the bottom,
     including captions directly above a credit line; mojibake of some or all lines; broken
-    name possessives; a stray " ." after sentences; odd spaces, zero-width characters,
+    name possessives; a stray " ." after sentences; a missing space between two sentences
+    ("Lagos.The"); odd spaces, zero-width characters,
     decomposed accents and a byte-order mark; trailing spaces, runs of blank lines, blank edges
     and ``\\r\\n`` or ``\\r`` line breaks. ``defects`` lists what was injected.
 
