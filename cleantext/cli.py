@@ -214,10 +214,23 @@ def _build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("filters", help="list the filters, their options and defaults")
 
-    if importlib.util.find_spec("cleantext.rules_cli") is not None:
-        rules_cli = importlib.import_module("cleantext.rules_cli")
-        rules_cli.add_parser(sub)
+    _add_rules_command(sub)
     return parser
+
+
+def _add_rules_command(sub: Any) -> None:
+    """Register ``cleantext rules`` from :mod:`cleantext.rules_cli` when that module is there.
+
+    A module that is there but fails to import must not break the other commands: ``rules``
+    then only reports why it is unavailable.
+    """
+    try:
+        if importlib.util.find_spec("cleantext.rules_cli") is None:
+            return
+        importlib.import_module("cleantext.rules_cli").add_parser(sub)
+    except Exception as exc:  # an ImportError, or a broken add_parser
+        broken = sub.add_parser("rules", help="(unavailable in this installation)")
+        broken.set_defaults(rules_error=f"the rules command cannot load: {exc!r}")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -237,7 +250,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "filters":
             return _filters(sys.stdout)
         if args.command == "rules":
+            if getattr(args, "rules_error", None):
+                raise ConfigError(args.rules_error)
             return importlib.import_module("cleantext.rules_cli").run(args)
+    except BrokenPipeError:  # the reader went away (| head): stop quietly
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # so the interpreter's final flush is silent
+        return EXIT_IO
     except OutputError as exc:
         _error(str(exc))
         return EXIT_IO

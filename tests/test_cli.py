@@ -708,3 +708,25 @@ def test_in_place_on_one_file_sweeps_its_own_leftovers(tmp_path: Path) -> None:
     assert run("clean", target, "--in-place").returncode == 0
     assert target.read_text() == CLEAN
     assert not leftover.exists() and other.exists()
+
+
+def test_a_broken_rules_module_does_not_break_the_other_commands(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import importlib.machinery
+    import sys
+    import types
+
+    from cleantext import cli
+
+    module = types.ModuleType("cleantext.rules_cli")
+    module.__spec__ = importlib.machinery.ModuleSpec("cleantext.rules_cli", None)
+
+    def add_parser(subparsers) -> None:
+        raise ImportError("No module named 'cleantext.catalog.check'")
+
+    module.add_parser = add_parser
+    monkeypatch.setitem(sys.modules, "cleantext.rules_cli", module)
+    assert cli.main(["filters"]) == 0
+    assert cli.main(["rules"]) == 2
+    assert "cleantext.catalog.check" in capsys.readouterr().err

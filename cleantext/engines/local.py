@@ -11,12 +11,14 @@ import os
 import signal
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from functools import partial
 from itertools import islice
-from multiprocessing.pool import AsyncResult
 from queue import Empty
 from typing import Any
 
+from cleantext.io import OutputError
 from cleantext.job import (
     JobConfig,
     ProgressHook,
@@ -85,8 +87,9 @@ def run_local(
     The configuration goes to each worker once; at most ``4 * jobs`` shards are in flight, so
     memory does not grow with the number of shards. With ``jobs == 1`` (or a single shard)
     the shards run in this process. An exception from a shard (an
-    :class:`~cleantext.io.OutputError`) stops the pool and propagates; so does
-    ``KeyboardInterrupt``; closing the iterator early stops the pool too. ``progress`` is
+    :class:`~cleantext.io.OutputError`) stops the workers and propagates; so does
+    ``KeyboardInterrupt``; closing the iterator early stops them too. A worker that dies
+    raises :class:`~cleantext.io.OutputError` rather than hanging the run. ``progress`` is
     called with each result as it is yielded; ``ticks(shard_id, input_bytes, docs, rejected)``
     with increments while shards run (see :func:`~cleantext.job.set_progress_hook`).
 
@@ -110,33 +113,64 @@ def run_local(
                 progress(result)
             yield result
         return
-    # forkserver: workers start from a clean process, not a fork of one running threads
-    # (the progress bar has one); fork is unsafe there and deprecated from Python 3.12.
-    method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
-    context = multiprocessing.get_context(method)
+    # spawn: each worker is a fresh interpreter, a child of this process alone. A fork of a
+    # process running threads (the progress bar has one) is unsafe; a forkserver that dies
+    # is restarted behind our back and can outlive the run. Spawning costs one import of
+    # cleantext per worker, once per run.
+    context = multiprocessing.get_context("spawn")
     queue = context.Queue() if ticks is not None else None
-    pool = context.Pool(jobs, _worker_init, (config, queue))
-    todo = iter(shards)
-    pending: deque[AsyncResult[ShardResult]] = deque(
-        pool.apply_async(_run_in_worker, (shard,)) for shard in islice(todo, 4 * jobs)
+    # A ProcessPoolExecutor, not a Pool: when a worker dies (killed, out of memory) its
+    # futures fail with BrokenProcessPool instead of waiting forever.
+    executor = ProcessPoolExecutor(
+        jobs, mp_context=context, initializer=_worker_init, initargs=(config, queue)
     )
+    todo = iter(shards)
+    pending: deque[Future[ShardResult]] = deque()
+
+    def submit(shard: Shard) -> None:
+        try:
+            pending.append(executor.submit(_run_in_worker, shard))
+        except (BrokenProcessPool, OSError, EOFError) as exc:  # the forkserver itself died
+            raise OutputError(
+                f"cannot start a worker process ({exc!r}); finished outputs are kept: "
+                "rerun the same command to resume"
+            ) from None
+
+    def drain() -> None:
+        if queue is not None and ticks is not None:
+            _drain(queue, ticks)
+
     try:
+        for shard in islice(todo, 4 * jobs):
+            submit(shard)
         while pending:
-            while not pending[0].ready():
-                pending[0].wait(0.2)
-                if queue is not None and ticks is not None:
-                    _drain(queue, ticks)
-            if queue is not None and ticks is not None:
-                _drain(queue, ticks)
-            result = pending.popleft().get()
+            while not pending[0].done():
+                wait([pending[0]], timeout=0.2)
+                drain()
+            drain()
+            try:
+                result = pending.popleft().result()
+            except BrokenProcessPool:
+                raise OutputError(
+                    "a worker process died (killed, or out of memory?); "
+                    "finished outputs are kept: rerun the same command to resume"
+                ) from None
             for shard in islice(todo, 1):
-                pending.append(pool.apply_async(_run_in_worker, (shard,)))
+                submit(shard)
             if progress is not None:
                 progress(result)
             yield result
-        pool.close()
     except BaseException:
-        pool.terminate()
+        for future in pending:
+            future.cancel()
+        _stop_workers(executor)
         raise
     finally:
-        pool.join()
+        executor.shutdown(wait=True, cancel_futures=True)
+
+
+def _stop_workers(executor: ProcessPoolExecutor) -> None:
+    """Terminate the workers now (a shard may run for minutes); the executor then sees a
+    broken pool and shuts down without waiting for them."""
+    for process in list((getattr(executor, "_processes", None) or {}).values()):
+        process.terminate()
