@@ -392,7 +392,9 @@ def _clean(args: argparse.Namespace) -> int:
         )
     progress = _Progress(None if args.quiet else _progress_bar(sum(s.bytes for s in shards)))
     if args.engine == "dask":
-        results: Iterator[ShardResult] = run_dask(shards, config, scheduler=args.scheduler)
+        results: Iterator[ShardResult] = run_dask(
+            shards, config, scheduler=args.scheduler, jobs=jobs
+        )
     else:
         from cleantext.engines.local import default_jobs, run_local
 
