@@ -207,6 +207,7 @@ class ShardResult:
     resumed: bool = False
     outputs: tuple[str, ...] = ()
     report_part: str | None = None
+    dropped: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -223,6 +224,7 @@ class Summary:
     repairs: dict[str, int] = field(default_factory=dict)
     rejects: dict[str, int] = field(default_factory=dict)
     warnings: int = 0
+    dropped: dict[str, int] = field(default_factory=dict)
 
     @property
     def exit_code(self) -> int:
@@ -237,6 +239,8 @@ class Summary:
         bytes:     2.0 kB in, 1.5 kB out (-25.0%)
         """
         lines = [f"documents: {self.docs} cleaned, {self.rejected} rejected"]
+        if self.dropped:
+            lines[0] += f", {sum(self.dropped.values())} dropped by a filter"
         change = (self.bytes_out - self.bytes_in) / self.bytes_in * 100 if self.bytes_in else 0.0
         lines.append(
             f"bytes:     {_size(self.bytes_in)} in, {_size(self.bytes_out)} out ({change:+.1f}%)"
@@ -251,6 +255,7 @@ class Summary:
             ("lines removed", self.removed),
             ("repairs", self.repairs),
             ("rejected", self.rejects),
+            ("dropped", self.dropped),
         ):
             if counts:
                 lines.append(f"{title}:")
@@ -280,6 +285,7 @@ def summarize(results: Iterable[ShardResult]) -> Summary:
     removed: Counter[str] = Counter()
     repairs: Counter[str] = Counter()
     rejects: Counter[str] = Counter()
+    dropped: Counter[str] = Counter()
     for r in results:
         totals["shards"] += 1
         totals["resumed_shards"] += r.resumed
@@ -288,7 +294,9 @@ def summarize(results: Iterable[ShardResult]) -> Summary:
         removed.update(r.removed)
         repairs.update(r.repairs)
         rejects.update(r.rejects)
-    return Summary(**totals, removed=dict(removed), repairs=dict(repairs), rejects=dict(rejects))
+        dropped.update(r.dropped)
+    return Summary(**totals, removed=dict(removed), repairs=dict(repairs), rejects=dict(rejects),
+                   dropped=dict(dropped))  # fmt: skip
 
 
 # --------------------------------------------------------------------------------- planning
@@ -566,6 +574,7 @@ class _Tally:
         self.removed: Counter[str] = Counter()
         self.repairs: Counter[str] = Counter()
         self.rejects: Counter[str] = Counter()
+        self.dropped: Counter[str] = Counter()
         self.records: list[dict[str, Any]] = []
         self.outputs: list[str] = []
         self.dirs: set[str] = set()  # folders with renamed files: fsynced once, at the end
@@ -597,7 +606,14 @@ class _Tally:
 
     def cleaned(
         self, where: dict[str, Any], text: str, report: Report, warnings: list[str]
-    ) -> bytes:
+    ) -> bytes | None:
+        """Count a cleaned document and return its bytes; None when a filter dropped it."""
+        drop = _dropped(report)
+        if drop is not None:
+            self.dropped[drop] += 1
+            if self.sink is not None:
+                self.sink({**where, "status": "dropped", "reason": drop})
+            return None
         # surrogatepass: a JSON text may hold lone surrogates ("\\ud800"); count, never crash
         out = report.text.encode("utf-8", "surrogatepass")
         size_in = len(text.encode("utf-8", "surrogatepass"))
@@ -650,7 +666,22 @@ class _Tally:
             False,
             tuple(self.outputs),
             report_part,
+            dict(self.dropped),
         )
+
+
+def _dropped(report: Report) -> str | None:
+    """Why a filter dropped the whole document (keep-languages: "language:de"), or None.
+
+    A drop is an edit that empties the document: from offset 0, with nothing after it.
+    """
+    if report.text:
+        return None
+    for edit in report.edits:
+        if edit.start == 0 and edit.after == "" and edit.before and edit.category == "language":
+            found = dict(edit.metadata).get("language")
+            return f"{edit.category}:{found}" if found else edit.category
+    return None
 
 
 def _repair_kind(filter_name: str, rule: str) -> str:
@@ -731,7 +762,8 @@ def _clean_jsonl(
                 write(line if line.endswith(b"\n") else line + b"\n")
                 continue
             report = config.pipeline.explain(text)
-            tally.cleaned(where, text, report, warnings)
+            if tally.cleaned(where, text, report, warnings) is None:
+                continue  # dropped by a filter (another language): the record goes
             record[field_name] = report.text
             write(_dump_record(record, huge) + b"\n")
     except GZIP_ERRORS as exc:

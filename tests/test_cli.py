@@ -730,3 +730,45 @@ def test_a_broken_rules_module_does_not_break_the_other_commands(
     assert cli.main(["filters"]) == 0
     assert cli.main(["rules"]) == 2
     assert "cleantext.catalog.check" in capsys.readouterr().err
+
+
+def test_documents_dropped_by_keep_lang_are_left_out_and_counted(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capfd
+) -> None:
+    from dataclasses import dataclass
+    from typing import ClassVar
+
+    from cleantext import cli, registry
+    from cleantext.filter import Edit, FilterBase
+
+    @dataclass(frozen=True)
+    class FakeKeepLanguages(FilterBase):  # drops German the way keep-languages does
+        name: ClassVar[str] = "keep-languages"
+        languages: tuple[str, ...] = ("en",)
+
+        def _run(self, text: str, edits: list | None) -> str:
+            if "Die " not in text or "de" in self.languages:
+                return text
+            if edits is not None:
+                edits.append(Edit(self.name, "other-language", "language", 0, len(text), text,
+                                  "", (("language", "de"),)))  # fmt: skip
+            return ""
+
+    monkeypatch.setitem(registry._FACTORIES, "keep-languages", FakeKeepLanguages)
+    src = tmp_path / "src"
+    _write(src / "en.txt", DIRTY)
+    _write(src / "de.txt", "Die Regierung hat entschieden.\n")
+    _write(src / "mix.jsonl", json.dumps({"i": 1, "text": DIRTY}) + "\n"
+           + json.dumps({"i": 2, "text": "Die Regierung."}) + "\n")  # fmt: skip
+    report = tmp_path / "r.jsonl"
+    code = cli.main(["clean", str(src), "-o", str(tmp_path / "dst"), "--keep-lang", "en",
+                     "--include", "*.txt", "--include", "*.jsonl", "--jobs", "1",
+                     "--report", str(report)])  # fmt: skip
+    assert code == 0
+    assert tree(tmp_path / "dst", hidden=False).keys() == {"en.txt", "mix/part-00000.jsonl"}
+    part = (tmp_path / "dst" / "mix" / "part-00000.jsonl").read_text()
+    assert [json.loads(x)["i"] for x in part.splitlines()] == [1]
+    err = capfd.readouterr().err
+    assert "2 cleaned, 0 rejected, 2 dropped by a filter" in err and "language:de  2" in err
+    dropped = [r for r in _report(report) if r["status"] == "dropped"]
+    assert [r["reason"] for r in dropped] == ["language:de", "language:de"]
