@@ -4,7 +4,8 @@ Subcommands: ``clean`` (files, directory trees, JSONL corpora, standard input), 
 (a coloured diff of one document with rule ids), ``filters`` (the filters and their options).
 
 Exit codes: 0 all done; 1 done, but some inputs were rejected (see the summary or --report);
-2 usage or configuration error; 3 output I/O failure (disk full, unwritable output); 130
+2 usage or configuration error; 3 output I/O failure (disk full, unwritable output, a worker
+process killed); 130
 interrupted (Ctrl-C); 143 terminated (SIGTERM). An interrupted run resumes when rerun.
 """
 
