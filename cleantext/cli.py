@@ -5,8 +5,8 @@ Subcommands: ``clean`` (files, directory trees, JSONL corpora, standard input), 
 
 Exit codes: 0 all done; 1 done, but some inputs were rejected (see the summary or --report);
 2 usage or configuration error; 3 output I/O failure (disk full, unwritable output, a worker
-process killed); 130
-interrupted (Ctrl-C); 143 terminated (SIGTERM). An interrupted run resumes when rerun.
+process killed); 130 interrupted (Ctrl-C); 143 terminated (SIGTERM). An interrupted run
+resumes when rerun.
 """
 
 from __future__ import annotations
