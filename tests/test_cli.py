@@ -472,7 +472,11 @@ def test_a_rerun_sweeps_temporary_files_and_skips_finished_work(tmp_path: Path) 
 def test_signals_give_exit_codes_143_and_130(sig: signal.Signals, code: int) -> None:
     proc = subprocess.Popen(command("clean", "-"), stdin=subprocess.PIPE,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env())  # fmt: skip
-    time.sleep(1.0)  # the command is now blocked reading standard input
+    for _ in range(600):  # until the command blocks reading standard input (handlers are set)
+        with open(f"/proc/{proc.pid}/wchan") as fh:
+            if "pipe" in fh.read():
+                break
+        time.sleep(0.05)
     proc.send_signal(sig)
     _out, err = proc.communicate(timeout=30)
     assert proc.returncode == code, err

@@ -15,6 +15,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
+import threading
 import traceback
 from collections.abc import Callable, Iterator, Sequence
 from functools import partial
@@ -126,7 +127,7 @@ def run_local(
     # spawn: each worker is a fresh interpreter and a child of this process alone (a fork of
     # a process running threads, such as the progress bar's, is unsafe).
     context = multiprocessing.get_context("spawn")
-    workers = [_Worker(context, config, ticks is not None) for _ in range(jobs)]
+    workers = _start_workers(context, config, jobs, ticks is not None)
     done: dict[int, ShardResult] = {}
     submitted = yielded = 0
     finished = False
@@ -156,6 +157,18 @@ def run_local(
         finished = True
     finally:
         _stop(workers, gracefully=finished)
+
+
+def _start_workers(context: Any, config: JobConfig, jobs: int, ticks: bool) -> list[_Worker]:
+    """Start the workers with SIGINT ignored, which they inherit from their first instruction:
+    a Ctrl-C while one is still starting must not kill it (only this process handles it)."""
+    main = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if main else None
+    try:
+        return [_Worker(context, config, ticks) for _ in range(jobs)]
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGINT, previous)
 
 
 def _receive(worker: _Worker, done: dict[int, ShardResult], ticks: ProgressHook | None) -> None:
