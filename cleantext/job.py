@@ -352,6 +352,15 @@ def plan_shards(sources: Sequence[str], config: JobConfig) -> list[Shard]:
 
     Raises :class:`ConfigError` for a missing source, a destination inside a source, or two
     inputs that would write the same output.
+
+    >>> import tempfile, pathlib
+    >>> from cleantext import default_pipeline
+    >>> src = pathlib.Path(tempfile.mkdtemp())
+    >>> for name in ("a.txt", "b.txt", "c.jsonl"):
+    ...     _ = (src / name).write_text('{"text": "x"}')
+    >>> config = JobConfig(default_pipeline(), tempfile.mkdtemp(), include=("*.txt", "*.jsonl"))
+    >>> [(s.kind, len(s.units)) for s in plan_shards([str(src)], config)]
+    [('text', 2), ('jsonl', 1)]
     """
     dst = config.destination
     if dst is None and not config.in_place:
@@ -494,6 +503,16 @@ def lock_destination(config: JobConfig) -> IO[bytes] | None:
     Two runs writing the same destination would sweep each other's temporary files; the
     second one gets :class:`ConfigError`. The lock goes when the returned file is closed or
     the process ends, however it ends.
+
+    >>> import tempfile
+    >>> from cleantext import default_pipeline
+    >>> config = JobConfig(default_pipeline(), tempfile.mkdtemp())
+    >>> held = lock_destination(config)
+    >>> lock_destination(config)
+    Traceback (most recent call last):
+    ...
+    cleantext.errors.ConfigError: another cleantext run is writing to ...; wait for it to finish
+    >>> held.close()
     """
     state = config.state_dir
     if state is None:
@@ -519,6 +538,13 @@ def prepare_destination(config: JobConfig, sources: Sequence[str] = ()) -> int:
     """Create the destination and sweep temporary files an interrupted run left behind
     (below DST, or below the sources when cleaning in place). Returns how many were removed.
     Call once before running shards, with no shard running.
+
+    >>> import tempfile, pathlib
+    >>> from cleantext import default_pipeline
+    >>> dst = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (dst / ".a.txt.cleantext-tmp-7-0a0b0c0d").write_text("half")
+    >>> prepare_destination(JobConfig(default_pipeline(), str(dst)))
+    1
     """
     if config.in_place:
         removed = 0
@@ -551,7 +577,10 @@ TICK_SECONDS = 0.5
 def set_progress_hook(hook: ProgressHook | None) -> None:
     """Have running shards in this process report progress about every half second, as
     ``hook(shard_id, input_bytes, docs, rejected)`` increments (engines install one per worker;
-    the shard's final :class:`ShardResult` holds the totals)."""
+    the shard's final :class:`ShardResult` holds the totals).
+
+    >>> set_progress_hook(print); set_progress_hook(None)  # None: no reporting (the default)
+    """
     global _progress_hook
     _progress_hook = hook
 
@@ -847,6 +876,14 @@ def clean_stream(
     ``report`` receives every document's record as it is made.
 
     Used for standard input and for a single file written to standard output.
+
+    >>> import io
+    >>> from cleantext import default_pipeline
+    >>> out = io.BytesIO()
+    >>> _ = clean_stream(io.BytesIO(b'{"id": 1, "text": "Hi. ."}\\n'), out,
+    ...                  JobConfig(default_pipeline()), jsonl=True)
+    >>> out.getvalue()
+    b'{"id":1,"text":"Hi."}\\n'
     """
     tally = _Tally(config, report)
     where = {"source": display}
@@ -949,6 +986,15 @@ def run_shard(shard: Shard, config: JobConfig) -> ShardResult:
     nothing is read or written and the recorded result comes back with ``resumed=True``.
     Bad inputs are recorded and skipped; an output that cannot be written raises
     :class:`~cleantext.io.OutputError` (and leaves no partial file).
+
+    >>> import tempfile, pathlib
+    >>> from cleantext import default_pipeline
+    >>> src = pathlib.Path(tempfile.mkdtemp()); _ = (src / "a.txt").write_text("Hi. .")
+    >>> config = JobConfig(default_pipeline(), tempfile.mkdtemp())
+    >>> (shard,) = plan_shards([str(src)], config)
+    >>> first, again = run_shard(shard, config), run_shard(shard, config)
+    >>> first.docs, first.resumed, again.resumed
+    (1, False, True)
     """
     done = _finished(shard, config)
     if done is not None:
