@@ -37,6 +37,7 @@ from cleantext.job import (
     lock_destination,
     plan_shards,
     prepare_destination,
+    prune_stale_parts,
     report_line,
     summarize,
 )
@@ -391,6 +392,9 @@ def _clean(args: argparse.Namespace) -> int:
         print(
             f"cleantext: removed {swept} temporary file(s) of an interrupted run", file=sys.stderr
         )
+    stale = prune_stale_parts(shards, config)
+    if stale and not args.quiet:
+        print(f"cleantext: removed {stale} JSONL part(s) an earlier run wrote", file=sys.stderr)
     progress = _Progress(None if args.quiet else _progress_bar(sum(s.bytes for s in shards)))
     if args.engine == "dask":
         results: Iterator[ShardResult] = run_dask(

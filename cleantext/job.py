@@ -26,6 +26,7 @@ import itertools
 import json
 import math
 import os
+import re
 import time
 import zlib
 from collections import Counter
@@ -73,6 +74,7 @@ __all__ = [
     "lock_destination",
     "plan_shards",
     "prepare_destination",
+    "prune_stale_parts",
     "report_line",
     "run_shard",
     "set_progress_hook",
@@ -495,6 +497,43 @@ def _jsonl_shards(u: Unit, config: JobConfig) -> list[Shard]:
             Shard(_identity("jsonl", [part], output, config), "jsonl", (part,), output, size)
         )
     return shards
+
+
+_PART = re.compile(r"^part-\d{5}\.jsonl(\.gz)?$")
+
+
+def prune_stale_parts(shards: Sequence[Shard], config: JobConfig) -> int:
+    """Delete JSONL parts that an earlier run wrote and this plan does not (the input shrank,
+    or was split differently), so an output folder never holds records twice. Returns how
+    many were deleted.
+
+    >>> import tempfile, pathlib
+    >>> from cleantext import default_pipeline
+    >>> src = pathlib.Path(tempfile.mkdtemp()) / "c.jsonl"; _ = src.write_text('{"text": "x"}')
+    >>> config = JobConfig(default_pipeline(), tempfile.mkdtemp())
+    >>> old = pathlib.Path(config.destination, "c", "part-00007.jsonl")
+    >>> old.parent.mkdir(); _ = old.write_text("stale")
+    >>> prune_stale_parts(plan_shards([str(src)], config), config), old.exists()
+    (1, False)
+    """
+    if config.in_place or config.destination is None:
+        return 0
+    planned: dict[str, set[str]] = {}
+    for shard in shards:
+        if shard.kind == "jsonl":
+            folder, name = os.path.split(shard.output)
+            planned.setdefault(folder, set()).add(name)
+    removed = 0
+    for folder, names in planned.items():
+        try:
+            existing = os.listdir(folder)
+        except OSError:
+            continue
+        for name in existing:
+            if _PART.match(name) and name not in names:
+                os.unlink(os.path.join(folder, name))
+                removed += 1
+    return removed
 
 
 def lock_destination(config: JobConfig) -> IO[bytes] | None:

@@ -776,3 +776,15 @@ def test_documents_dropped_by_keep_lang_are_left_out_and_counted(
     assert "2 cleaned, 0 rejected, 2 dropped by a filter" in err and "language:de  2" in err
     dropped = [r for r in _report(report) if r["status"] == "dropped"]
     assert [r["reason"] for r in dropped] == ["language:de", "language:de"]
+
+
+def test_a_rerun_with_fewer_parts_leaves_no_stale_part_behind(tmp_path: Path) -> None:
+    src = _write(tmp_path / "c.jsonl", "".join(json.dumps({"i": i, "text": DIRTY}) + "\n"
+                                               for i in range(300)))  # fmt: skip
+    dst = tmp_path / "dst"
+    assert run("clean", src, "-o", dst, "--shard-bytes", "3000").returncode == 0
+    assert len(list((dst / "c").glob("part-*"))) > 3
+    proc = run("clean", src, "-o", dst)
+    assert proc.returncode == 0 and b"JSONL part(s) an earlier run wrote" in proc.stderr
+    (part,) = (dst / "c").glob("part-*")
+    assert [json.loads(x)["i"] for x in part.read_text().splitlines()] == list(range(300))
