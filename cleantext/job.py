@@ -1095,9 +1095,12 @@ def _run_text_unit(unit: Unit, tally: _Tally) -> None:
         data = read_document(unit.source, max_bytes=config.max_doc_bytes)
     except DocumentError as exc:
         tally.reject(where, exc.reason, exc.message, "skipped")
+        if exc.reason not in TRANSIENT:
+            _remove_stale(unit, tally)
         return
     cleaned = _clean_document(data, where, tally)
-    if cleaned is None:
+    if cleaned is None:  # rejected, or dropped by a filter
+        _remove_stale(unit, tally)
         return
     if config.in_place:
         if cleaned != data:
@@ -1110,6 +1113,22 @@ def _run_text_unit(unit: Unit, tally: _Tally) -> None:
     with AtomicFile(unit.output, fsync=config.fsync, sync_dir=False) as out:
         out.write(cleaned)
     tally.outputs.append(unit.output)
+    tally.dirs.add(os.path.dirname(unit.output))
+
+
+def _remove_stale(unit: Unit, tally: _Tally) -> None:
+    """An output an earlier run made from a source that now has none goes: DST mirrors SRC."""
+    if tally.config.in_place or not unit.output or not os.path.lexists(unit.output):
+        return
+    folder = os.path.realpath(os.path.dirname(unit.output))
+    if not is_within(folder, _dst_root(tally.config)):  # a link in DST that leads out of it
+        raise OutputError(f"refusing to touch {unit.output}: it resolves outside the output")
+    try:
+        os.unlink(unit.output)
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise OutputError(f"cannot remove the stale output {unit.output}: {exc.strerror}") from None
     tally.dirs.add(os.path.dirname(unit.output))
 
 

@@ -788,3 +788,14 @@ def test_a_rerun_with_fewer_parts_leaves_no_stale_part_behind(tmp_path: Path) ->
     assert proc.returncode == 0 and b"JSONL part(s) an earlier run wrote" in proc.stderr
     (part,) = (dst / "c").glob("part-*")
     assert [json.loads(x)["i"] for x in part.read_text().splitlines()] == list(range(300))
+
+
+def test_an_output_whose_source_is_now_rejected_goes(tmp_path: Path) -> None:
+    src = tmp_path / "src"
+    a = _write(src / "a.txt", DIRTY)
+    _write(src / "b.txt", DIRTY)
+    dst = tmp_path / "dst"
+    assert run("clean", src, "-o", dst).returncode == 0
+    a.write_bytes(b"\x00binary now")
+    assert run("clean", src, "-o", dst).returncode == 1
+    assert tree(dst, hidden=False) == {"b.txt": CLEAN.encode()}
