@@ -4,8 +4,9 @@ Subcommands: ``clean`` (files, directory trees, JSONL corpora, standard input), 
 (a coloured diff of one document with rule ids), ``filters`` (the filters and their options).
 
 Exit codes: 0 all done; 1 done, but some inputs were rejected (see the summary or --report);
-2 usage or configuration error; 3 output I/O failure (disk full, unwritable output); 130
-interrupted (Ctrl-C); 143 terminated (SIGTERM). An interrupted run resumes when rerun.
+2 usage or configuration error; 3 output I/O failure (disk full, unwritable output, a worker
+process killed); 130 interrupted (Ctrl-C); 143 terminated (SIGTERM). An interrupted run
+resumes when rerun.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from cleantext.job import (
     lock_destination,
     plan_shards,
     prepare_destination,
+    prune_stale_parts,
     report_line,
     summarize,
 )
@@ -214,10 +216,23 @@ def _build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("filters", help="list the filters, their options and defaults")
 
-    if importlib.util.find_spec("cleantext.rules_cli") is not None:
-        rules_cli = importlib.import_module("cleantext.rules_cli")
-        rules_cli.add_parser(sub)
+    _add_rules_command(sub)
     return parser
+
+
+def _add_rules_command(sub: Any) -> None:
+    """Register ``cleantext rules`` from :mod:`cleantext.rules_cli` when that module is there.
+
+    A module that is there but fails to import must not break the other commands: ``rules``
+    then only reports why it is unavailable.
+    """
+    try:
+        if importlib.util.find_spec("cleantext.rules_cli") is None:
+            return
+        importlib.import_module("cleantext.rules_cli").add_parser(sub)
+    except Exception as exc:  # an ImportError, or a broken add_parser
+        broken = sub.add_parser("rules", help="(unavailable in this installation)")
+        broken.set_defaults(rules_error=f"the rules command cannot load: {exc!r}")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -237,7 +252,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "filters":
             return _filters(sys.stdout)
         if args.command == "rules":
+            if getattr(args, "rules_error", None):
+                raise ConfigError(args.rules_error)
             return importlib.import_module("cleantext.rules_cli").run(args)
+    except BrokenPipeError:  # the reader went away (| head): stop quietly
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # so the interpreter's final flush is silent
+        return EXIT_IO
     except OutputError as exc:
         _error(str(exc))
         return EXIT_IO
@@ -371,6 +392,9 @@ def _clean(args: argparse.Namespace) -> int:
         print(
             f"cleantext: removed {swept} temporary file(s) of an interrupted run", file=sys.stderr
         )
+    stale = prune_stale_parts(shards, config)
+    if stale and not args.quiet:
+        print(f"cleantext: removed {stale} JSONL part(s) an earlier run wrote", file=sys.stderr)
     progress = _Progress(None if args.quiet else _progress_bar(sum(s.bytes for s in shards)))
     if args.engine == "dask":
         results: Iterator[ShardResult] = run_dask(
