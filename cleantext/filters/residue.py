@@ -148,8 +148,8 @@ class StripResidue(FilterBase):
                              text[offset : offset + span], "", _metadata(rule, line.strip(_STRIP)))
                     )  # fmt: skip
                 removed_since_kept = True
-            elif removed_since_kept and not line.strip(_STRIP) and out and out[-1] == "":
-                # The removal left two blank lines in a row: drop this one too.
+            elif removed_since_kept and not line.strip(_STRIP) and (not out or out[-1] == ""):
+                # The removal left two blank lines in a row (or a blank first line): drop it.
                 if edits is not None:
                     edits.append(Edit(self.name, "blank-after-removal", "whitespace", offset,
                                       offset + span, text[offset : offset + span], ""))  # fmt: skip
