@@ -149,7 +149,7 @@ class StripResidue(FilterBase):
                     )  # fmt: skip
                 removed_since_kept = True
             elif removed_since_kept and not line.strip(_STRIP) and (not out or out[-1] == ""):
-                # The removal left two blank lines in a row (or a blank first line): drop it.
+                # The removal left a blank line at the top or two in a row: drop this one too.
                 if edits is not None:
                     edits.append(Edit(self.name, "blank-after-removal", "whitespace", offset,
                                       offset + span, text[offset : offset + span], ""))  # fmt: skip
