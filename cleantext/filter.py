@@ -8,9 +8,10 @@ apart, and recording costs nothing when nobody asks for it.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 import regex
 
@@ -81,8 +82,8 @@ class FilterBase:
 
 
 def substitute(
-    pattern: regex.Pattern[str],
-    replacement: str | Callable[[regex.Match[str]], str],
+    pattern: re.Pattern[str] | regex.Pattern[str],
+    replacement: str | Callable[[Any], str],
     text: str,
     edits: list[Edit] | None,
     *,

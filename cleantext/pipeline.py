@@ -11,10 +11,14 @@ from typing import Any
 from cleantext.catalog import Catalog, load_catalog
 from cleantext.errors import ConfigError, UnknownFilterError
 from cleantext.filter import Edit, Filter
+from cleantext.filters.encoding import FixMojibake, may_contain_mojibake
 from cleantext.registry import DEFAULT_ORDER, make_filter
 from cleantext.report import Report
 
-__all__ = ["Pipeline", "default_pipeline"]
+__all__ = ["MAX_PASSES", "Pipeline", "default_pipeline"]
+
+#: At most this many passes when later filters expose new mojibake (see ``Pipeline._run``).
+MAX_PASSES = 3
 
 
 @dataclass(frozen=True, init=False)
@@ -72,19 +76,35 @@ class Pipeline:
         raise UnknownFilterError(f"no filter {name!r} in this pipeline; it has: {self.names}")
 
     def __call__(self, text: str) -> str:
-        for f in self.filters:
-            text = f.apply(text)
-        return text
+        return self._run(text, None)
 
     apply = __call__
 
     def explain(self, text: str) -> Report:
         """Run every filter, recording its edits; ``explain(x).text == self(x)``."""
         edits: list[Edit] = []
-        for f in self.filters:
-            text, found = f.explain(text)
-            edits.extend(found)
+        text = self._run(text, edits)
         return Report(text, tuple(edits))
+
+    def _run(self, text: str, edits: list[Edit] | None) -> str:
+        for _ in range(MAX_PASSES):
+            after_mojibake = None
+            for f in self.filters:
+                if edits is None:
+                    text = f.apply(text)
+                else:
+                    text, found = f.explain(text)
+                    edits.extend(found)
+                if f.name == "fix-mojibake":
+                    after_mojibake = text
+            # ftfy decides from context that later filters may change: stripping a trailing
+            # no-break space or an invisible character can complete a mojibake sequence. Run
+            # again until the mojibake repair has nothing left to do, so cleaning is idempotent.
+            if after_mojibake is None or text == after_mojibake or not may_contain_mojibake(text):
+                return text
+            if FixMojibake().apply(text) == text:
+                return text
+        return text
 
     def without(self, *names: str) -> Pipeline:
         """A copy without the named filters (unknown names are an error)."""

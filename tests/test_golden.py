@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import ftfy.bad_codecs  # noqa: F401  (registers the sloppy-windows-1252 codec)
+import ftfy
+import ftfy.bad_codecs  # registers the sloppy-windows-1252 codec
 import pytest
 
 import cleantext
@@ -60,3 +61,15 @@ def test_no_content_sentence_is_lost() -> None:
             assert len(line) < 250 or line.endswith(("/AP .", "(Photo/TRT)")), line
         kept = [ln for ln in _read(path).splitlines() if ln.strip() and ln.strip() not in removed]
         assert len(kept) == len([ln for ln in report.text.splitlines() if ln.strip()])
+
+
+def test_ftfy_does_not_run_on_seeds_without_mojibake(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The precheck keeps ftfy off clean news text (curly quotes and all).
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("ftfy was called")
+
+    monkeypatch.setattr(ftfy, "fix_and_explain", refuse)
+    monkeypatch.setattr(ftfy, "fix_text", refuse)
+    for path in INPUTS:
+        gold = _read(SEEDS / "gold" / path.name)
+        assert cleantext.clean(gold) == gold

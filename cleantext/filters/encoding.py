@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 from typing import ClassVar
@@ -40,7 +41,10 @@ _FTFY_EXPLAINING = FTFY_ENCODING_ONLY._replace(explain=True)
 # BADNESS_RE needs two adjacent non-ASCII characters, a C1 control, or one of Œ œ Ø Ù Ã Â
 # (the alternatives that pair these with ASCII). A segment with none of them is returned
 # unchanged by ftfy, so skipping it is identical, and is_bad itself (about 6 MB/s) never runs.
-_MOJIBAKE_GATE = regex.compile(r"[^\x00-\x7f]{2}|[\x80-\x9f\u0152\u0153\u00d8\u00d9\u00c3\u00c2]")
+# Written as "a non-ASCII character followed by another, or that is itself one of the specials",
+# so the scan starts from a plain character class: stdlib `re` runs it at about 250 MB/s.
+_SPECIALS = "\x80-\x9f\u0152\u0153\u00d8\u00d9\u00c3\u00c2"
+_MOJIBAKE_GATE = re.compile(f"[\\x80-\\U0010ffff](?:[\\x80-\\U0010ffff]|(?<=[{_SPECIALS}]))")
 _LINE_BREAK = regex.compile(r"\r\n?")
 _SEGMENT = regex.compile(r"[^\r\n]*+(?:\r\n|\r|\n)?+")
 
@@ -133,16 +137,17 @@ class FixMojibake(FilterBase):
         return "".join(out)
 
 
+# Character-class scans use stdlib `re`: several times faster than `regex` on them.
 # C0 controls other than tab, line feed and carriage return; DEL; C1 controls; zero-width space,
 # word joiner, BOM; bidi embeddings, overrides, isolates and marks. ZWJ and ZWNJ are kept: emoji
 # sequences and Persian or Indic spelling need them.
-_INVISIBLES = regex.compile(
+_INVISIBLES = re.compile(
     r"[\x00-\x08\x0e-\x1f\x7f-\x9f\u200b\u2060\ufeff\u180e"
     r"\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069]++"
 )
-_VERTICAL = regex.compile(r"[\x0b\x0c]")
-_SURROGATE = regex.compile(r"[\ud800-\udfff]")
-_NEEDS_HYGIENE = regex.compile(
+_VERTICAL = re.compile(r"[\x0b\x0c]")
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+_NEEDS_HYGIENE = re.compile(
     r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b\u2060\ufeff\u180e"
     r"\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
 )

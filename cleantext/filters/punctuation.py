@@ -16,7 +16,7 @@ _CLOSERS = "”’\"')\\]»"
 # the stray " ." goes. After a closing double quote with no end mark inside ("“low point” ."),
 # the period is kept and joined to the quote.
 _STRAY_PERIOD = regex.compile(
-    rf"(?P<end>[.!?…][{_CLOSERS}]*+)[ \t\xa0]++\.(?![.\w])"
+    rf"(?P<end>(?<!\s)[.!?…][{_CLOSERS}]*+)[ \t\xa0]++\.(?![.\w])"
     rf"|(?P<quote>(?<=\w)[”\"»])[ \t\xa0]++\.(?![.\w])"
 )
 
@@ -74,7 +74,7 @@ _CLAUSE_WORDS = frozenset(
 # Second parts that make "word.word" a domain or a file name, not two sentences.
 _DOMAIN_OR_EXTENSION = frozenset(
     """com net org edu gov mil int io co uk us de fr es it nl be ch at au ca cn jp ru br in info
-    biz tv me ly gl ai app dev news online site blog html htm php asp aspx jsp js ts py rb go rs
+    biz tv me ly gl ai so app dev news online site blog html htm php asp aspx jsp js ts py rb go rs
     java json xml csv txt pdf doc docx xls xlsx ppt png jpg jpeg gif svg mp3 mp4 md yml yaml
     toml ini cfg exe dll zip gz tar""".split()
 )

@@ -2,64 +2,42 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import ClassVar
-
-import regex
 
 from cleantext.filter import Edit, FilterBase
 
 __all__ = ["NormalizeWhitespace"]
 
-_H = r"[ \t\xa0\u1680\u2000-\u200a\u202f\u205f\u3000]"  # horizontal whitespace
-_LB = r"(?:\r\n|[\n\r\u2028\u2029])"  # one line break
-# One pass over the text. Every alternative that can start inside a run of horizontal space is
-# guarded by (?<!H), so a long run is scanned once, not once per position: linear time.
-_WHITESPACE = regex.compile(
-    rf"(?P<lead>\A(?:{_H}*+{_LB})++)"  # blank lines before the first content line
-    rf"|(?P<tail>(?<!{_H}){_H}*+{_LB}(?:{_H}*+{_LB})*+{_H}*+\Z)"  # blank lines at the end
-    rf"|(?P<eol>(?<!{_H}){_H}*+{_LB}(?:{_H}*+{_LB})*+)"  # trailing space + line break(s)
-    rf"|(?P<end>(?<!{_H}){_H}++\Z)"  # trailing space at the very end
-    r"|(?P<odd>[\xa0\u1680\u2000-\u200a\u202f\u205f\u3000])"  # odd space inside a line
+_ODD = (
+    "\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000"
 )
-_ALREADY_CLEAN = {"\n", "\n\n"}
+_HORIZONTAL = " \t" + _ODD
+_ODD_SPACE = re.compile(f"[{_ODD}]")
+_LINE_BREAK = re.compile("(\r\n|[\n\r\u2028\u2029])")
+_TO_PLAIN = str.maketrans(dict.fromkeys(_ODD, " "))
 
 
-def _line_breaks(run: str) -> int:
-    return (
-        run.count("\n")
-        + run.count("\r")
-        - run.count("\r\n")
-        + run.count("\u2028")
-        + run.count("\u2029")
-    )
-
-
-def _replace(match: regex.Match[str]) -> str:
-    kind = match.lastgroup
-    run = match.group()
-    if kind == "eol":
-        if run in _ALREADY_CLEAN:
-            return run
-        return "\n" if _line_breaks(run) == 1 else "\n\n"
-    if kind == "tail":
-        return "\n"
-    if kind == "odd":
-        return " "
-    return ""  # lead, end
-
-
-_RULES = {
-    "lead": "leading-blank-lines",
-    "tail": "trailing-blank-lines",
-    "eol": "line-end",
-    "end": "trailing-space",
-    "odd": "odd-space",
-}
-
-
-def _rule_of(match: regex.Match[str]) -> str:
-    return _RULES[match.lastgroup or "odd"]
+def _already_clean(text: str) -> bool:
+    """Cheap substring checks (C speed) that prove there is nothing to do."""
+    if not text:
+        return True
+    if (
+        "\r" in text
+        or " \n" in text
+        or "\t\n" in text
+        or "\n\n\n" in text
+        or "\u2028" in text
+        or "\u2029" in text
+        or text[-1] in _HORIZONTAL
+        or text.endswith("\n\n")
+    ):
+        return False
+    head = text.lstrip(_HORIZONTAL)
+    if not head or head[0] == "\n":
+        return False
+    return text.isascii() or _ODD_SPACE.search(text) is None
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,27 +55,61 @@ class NormalizeWhitespace(FilterBase):
     name: ClassVar[str] = "normalize-whitespace"
 
     def _run(self, text: str, edits: list[Edit] | None) -> str:
-        if edits is None:
-            return _WHITESPACE.sub(_replace, text)
-        out: list[str] = []
-        last = 0
-        for match in _WHITESPACE.finditer(text):
-            new = _replace(match)
-            if new == match.group():
-                continue
-            out.append(text[last : match.start()])
-            out.append(new)
-            edits.append(
-                Edit(
-                    self.name,
-                    _rule_of(match),
-                    "whitespace",
-                    match.start(),
-                    match.end(),
-                    match.group(),
-                    new,
-                )
+        if _already_clean(text):
+            return text
+        return _normalize(text, edits, self.name)
+
+
+def _normalize(text: str, edits: list[Edit] | None, name: str) -> str:
+    """The full pass: one split on line breaks, then each line and each gap between lines."""
+    parts = _LINE_BREAK.split(text)  # line, break, line, break, ..., line
+    offsets = [0] * len(parts)
+    for k in range(1, len(parts)):
+        offsets[k] = offsets[k - 1] + len(parts[k - 1])
+    content = [k for k in range(0, len(parts), 2) if parts[k].strip(_HORIZONTAL)]
+    if not content:
+        if edits is not None:
+            edits.append(Edit(name, "blank-text", "whitespace", 0, len(text), text, ""))
+        return ""
+    out: list[str] = []
+    has_odd = not text.isascii() and _ODD_SPACE.search(text) is not None
+
+    def gap(start: int, end: int, new: str, rule: str) -> None:
+        out.append(new)
+        if edits is not None and text[start:end] != new:
+            edits.append(Edit(name, rule, "whitespace", start, end, text[start:end], new))
+
+    first = content[0]
+    gap(0, offsets[first], "", "leading-blank-lines")
+    for n, k in enumerate(content):
+        line = parts[k].rstrip(_HORIZONTAL)
+        if has_odd and _ODD_SPACE.search(line):
+            if edits is not None:
+                for m in _ODD_SPACE.finditer(line):
+                    start = offsets[k] + m.start()
+                    edits.append(
+                        Edit(
+                            name,
+                            "odd-space",
+                            "whitespace",
+                            start,
+                            start + 1,
+                            m.group(),
+                            " ",
+                        )
+                    )
+            line = line.translate(_TO_PLAIN)
+        out.append(line)
+        end_of_line = offsets[k] + len(line)
+        if n + 1 < len(content):
+            following = content[n + 1]
+            gap(
+                end_of_line,
+                offsets[following],
+                "\n" if following == k + 2 else "\n\n",
+                "line-end",
             )
-            last = match.end()
-        out.append(text[last:])
-        return "".join(out)
+        else:
+            ends_with_break = k + 1 < len(parts)
+            gap(end_of_line, len(text), "\n" if ends_with_break else "", "trailing-blank-lines")
+    return "".join(out)

@@ -1,0 +1,25 @@
+"""Every docstring example in the library runs and holds."""
+
+from __future__ import annotations
+
+import doctest
+import importlib
+import pkgutil
+
+import pytest
+
+import cleantext
+
+MODULES = sorted(
+    m.name
+    for m in pkgutil.walk_packages(cleantext.__path__, "cleantext.")
+    if not m.name.startswith(("cleantext.testing", "cleantext.engines.dask", "cleantext.dask"))
+    and m.name != "cleantext.__main__"
+)
+
+
+@pytest.mark.parametrize("name", MODULES)
+def test_docstring_examples(name: str) -> None:
+    module = importlib.import_module(name)
+    result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
+    assert result.failed == 0
