@@ -22,11 +22,16 @@ import regex
 
 from cleantext.catalog import Catalog, Rule, builtin_catalog
 from cleantext.filter import Edit, FilterBase
+from cleantext.filters.punctuation import StrayPeriod
 
 __all__ = ["EDGE_LINES", "StripResidue", "reads_like_sentence"]
 
 _STRIP = " \t\r\xa0\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u3000"
 EDGE_LINES = 3  # "top" and "bottom" rules apply within this many kept non-blank lines of the edge
+# Lines are matched as the later filters will leave them (odd spaces made plain, a stray " ."
+# dropped), so that cleaning clean text removes nothing more: the pipeline stays idempotent.
+_ODD_SPACE = regex.compile("[\xa0\u1680\u2000-\u200a\u202f\u205f\u3000]")
+_STRAY_PERIOD = StrayPeriod()
 _SENTENCE_END = regex.compile(r"[.!?…][\"'”’»)\]]{0,3}+")
 _WORD = regex.compile(r"\p{L}[\p{L}\p{M}'’-]*+")
 
@@ -120,6 +125,10 @@ class StripResidue(FilterBase):
             nonblank.append(i)
             if len(candidate) > limit:
                 continue
+            if not candidate.isascii() and _ODD_SPACE.search(candidate) is not None:
+                candidate = _ODD_SPACE.sub(" ", candidate)
+            if " ." in candidate:
+                candidate = _STRAY_PERIOD(candidate)
             stripped[i] = candidate
             for rule in catalog.matches(candidate, contextual=False):
                 if rule.sentence_guard and reads_like_sentence(candidate):
