@@ -112,7 +112,7 @@ class StripResidue(FilterBase):
         catalog = self.catalog
         limit = catalog.max_length
         nonblank: list[int] = []
-        stripped: dict[int, str] = {}
+        stripped: dict[int, tuple[str, ...]] = {}
         for i, line in enumerate(lines):
             if not line:
                 continue
@@ -125,16 +125,9 @@ class StripResidue(FilterBase):
             nonblank.append(i)
             if len(candidate) > limit:
                 continue
-            if not candidate.isascii() and _ODD_SPACE.search(candidate) is not None:
-                candidate = _ODD_SPACE.sub(" ", candidate)
-            if " ." in candidate:
-                candidate = _STRAY_PERIOD(candidate)
-            stripped[i] = candidate
-            for rule in catalog.matches(candidate, contextual=False):
-                if rule.sentence_guard and reads_like_sentence(candidate):
-                    continue
-                verdicts[i] = rule
-                break
+            forms = _forms(candidate)
+            stripped[i] = forms
+            verdicts[i] = _first_any(catalog, forms)
         if catalog.contextual and nonblank:
             _resolve_context(catalog, verdicts, nonblank, stripped)
         return verdicts
@@ -178,11 +171,32 @@ def _rebuild(catalog: Catalog, languages: tuple[str, ...] | None) -> StripResidu
     return strip
 
 
+def _forms(line: str) -> tuple[str, ...]:
+    """The line as later filters will leave it (odd spaces plain, a stray " ." dropped), then
+    the line as it is, when the two differ. Matching the repaired form keeps cleaning
+    idempotent; matching the raw form keeps user patterns written for raw lines working."""
+    repaired = line
+    if not line.isascii() and _ODD_SPACE.search(line) is not None:
+        repaired = _ODD_SPACE.sub(" ", repaired)
+    if " ." in repaired:
+        repaired = _STRAY_PERIOD(repaired)
+    return (repaired,) if repaired == line else (repaired, line)
+
+
+def _first_any(catalog: Catalog, forms: tuple[str, ...]) -> Rule | None:
+    for form in forms:
+        for rule in catalog.matches(form, contextual=False):
+            if rule.sentence_guard and reads_like_sentence(form):
+                continue
+            return rule
+    return None
+
+
 def _resolve_context(
     catalog: Catalog,
     verdicts: list[Rule | None],
     nonblank: list[int],
-    stripped: dict[int, str],
+    stripped: dict[int, tuple[str, ...]],
 ) -> None:
     """Try the contextual rules on the lines where their context holds, until nothing changes.
 
@@ -197,16 +211,17 @@ def _resolve_context(
     last = len(nonblank) - 1
 
     def first_fitting(i: int, rules: Sequence[Rule]) -> Rule | None:
-        line = stripped.get(i)
-        if line is None:
+        forms = stripped.get(i)
+        if forms is None:
             return None
         for rule in rules:
             key = (i, rule.id)
             if key not in tried:
-                fits = catalog.fits(rule, line) and not (
-                    rule.sentence_guard and reads_like_sentence(line)
+                tried[key] = any(
+                    catalog.fits(rule, form)
+                    and not (rule.sentence_guard and reads_like_sentence(form))
+                    for form in forms
                 )
-                tried[key] = fits
             if tried[key]:
                 return rule
         return None
