@@ -13,11 +13,11 @@ __all__ = ["SentenceSpacing", "StrayPeriod"]
 
 _CLOSERS = "”’\"')\\]»"
 # A period after a sentence that already ended ("dissatisfaction. ." or "countries.” ."):
-# the stray " ." goes. After a closing double quote with no end mark inside ("“low point” ."),
-# the period is kept and joined to the quote.
+# the stray " ." goes, and so does a run of them ("left. . .", in one pass). After a closing
+# double quote with no end mark inside ("“low point” ."), the period is kept and joined to it.
 _STRAY_PERIOD = regex.compile(
-    rf"(?P<end>(?<!\s)[.!?…][{_CLOSERS}]*+)[ \t\xa0]++\.(?![.\w])"
-    rf"|(?P<quote>(?<=\w)[”\"»])[ \t\xa0]++\.(?![.\w])"
+    rf"(?P<end>(?<!\s)[.!?…][{_CLOSERS}]*+)(?:[ \t\xa0]++\.)++(?![.\w])"
+    rf"|(?P<quote>(?<=\w)[”\"»])(?:[ \t\xa0]++\.)++(?![.\w])"
 )
 
 
@@ -80,6 +80,10 @@ _DOMAIN_OR_EXTENSION = frozenset(
 )
 
 
+# Capitalized second parts that still make a name, not two sentences ("Node.Js", "ASP.Net").
+_TECH_NAMES = frozenset("js ts net io py rb go com org".split())
+
+
 def _token_bounds(text: str, start: int, end: int) -> tuple[int, int]:
     while start > 0 and not text[start - 1].isspace():
         start -= 1
@@ -94,12 +98,14 @@ def _is_missing_space(text: str, dot: int) -> bool:
     right = text[dot + 1 : end].rstrip(_TOKEN_TAIL)
     if len(left) < 2 or len(right) < 2 or not left.isalpha() or not right.isalpha():
         return False  # initials, decimals, times, URLs, e-mail, paths: any digit or symbol
-    if left.lower() in _ABBREVIATIONS or right.lower() in _DOMAIN_OR_EXTENSION:
+    if left.lower() in _ABBREVIATIONS:
         return False
     if right[0].isupper():
-        # "Ukraine.The": a capitalized word after a lowercase-ending word; "Node.JS" is not.
-        return right[1:].islower()
-    return right in _CLAUSE_WORDS
+        # "Ukraine.The", "Kyiv.It": a capitalized word after a lowercase-ending word. Domains
+        # and file names are written in lower case, so only tech names are kept ("Node.Js");
+        # "Node.JS" is not a word at all.
+        return right[1:].islower() and right.lower() not in _TECH_NAMES
+    return right in _CLAUSE_WORDS and right not in _DOMAIN_OR_EXTENSION
 
 
 @dataclass(frozen=True, slots=True)
