@@ -340,6 +340,13 @@ def _rules_from_data(data: dict, *, source: str) -> tuple[tuple[Rule, ...], tupl
     return rules, tuple(disable)
 
 
+#: The rules tried on one kind of line: a search for any of their ``contains`` strings, and
+#: each rule with its compiled pattern and its own ``contains`` search.
+_Bucket = tuple[
+    "re.Pattern[str] | None",
+    tuple[tuple["Rule", "regex.Pattern[str]", "re.Pattern[str] | None"], ...],
+]
+
 #: Line-length classes: a line is tried only against rules whose max_length reaches its class.
 _LENGTH_CLASSES = (24, 48, 80, 120, 160, 220, 300, 400, 600)
 
@@ -376,9 +383,7 @@ class Catalog:
     _by_word: dict[str, tuple[int, ...]] = field(init=False, repr=False, compare=False)
     _generic: tuple[int, ...] = field(init=False, repr=False, compare=False)
     _tail: regex.Pattern[str] | None = field(init=False, repr=False, compare=False)
-    _buckets: dict[tuple, tuple[tuple[Rule, regex.Pattern[str], re.Pattern[str] | None], ...]] = (
-        field(init=False, repr=False, compare=False)
-    )
+    _buckets: dict[tuple, _Bucket] = field(init=False, repr=False, compare=False)
     #: Rules that act only in a context (position other than "any"), by position.
     contextual: dict[str, tuple[Rule, ...]] = field(init=False, repr=False, compare=False)
     _lock: threading.Lock = field(init=False, repr=False, compare=False)
@@ -435,9 +440,7 @@ class Catalog:
         except KeyError:
             raise CatalogError(f"no rule {rule_id!r} in this catalog") from None
 
-    def _bucket(
-        self, word: str, length_class: int, tail_hit: bool
-    ) -> tuple[tuple[Rule, regex.Pattern[str], re.Pattern[str] | None], ...]:
+    def _bucket(self, word: str, length_class: int, tail_hit: bool) -> _Bucket:
         """The rules (with their compiled patterns) that can match a line that begins with
         ``word``, falls in ``length_class`` and does (not) end like a ``tail`` hint says."""
         key = (word if word in self._by_word else "", length_class, tail_hit)
@@ -447,11 +450,14 @@ class Catalog:
         floor = _LENGTH_CLASSES[length_class - 1] if length_class else 0
         with self._lock:
             indexes = sorted(self._generic + self._by_word.get(key[0], ()))
-            bucket = tuple(
-                (rule, rule.compiled(), _needles(rule.contains))
-                for rule in (self.rules[i] for i in indexes)
-                if (tail_hit or not rule.tail) and rule.max_length > floor
-            )
+            rules = [
+                self.rules[i]
+                for i in indexes
+                if (tail_hit or not self.rules[i].tail) and self.rules[i].max_length > floor
+            ]
+            # One search for every rule's ``contains`` at once: most lines hold none of them.
+            anything = _needles(tuple(c for r in rules for c in r.contains))
+            bucket = (anything, tuple((r, r.compiled(), _needles(r.contains)) for r in rules))
             self._buckets[key] = bucket
         return bucket
 
@@ -473,12 +479,16 @@ class Catalog:
             and self._search(self._tail, line, max(0, n - TAIL_WINDOW)) is not None
         )
         lowered = ""
-        for rule, pattern, needles in self._bucket(first_word(line), _length_class(n), tail_hit):
+        hit: bool | None = None
+        anything, rules = self._bucket(first_word(line), _length_class(n), tail_hit)
+        for rule, pattern, needles in rules:
             if n > rule.max_length:
                 continue
             if needles is not None:
-                lowered = lowered or line.lower()
-                if needles.search(lowered) is None:
+                if hit is None:
+                    lowered = line.lower()
+                    hit = anything is not None and anything.search(lowered) is not None
+                if not hit or needles.search(lowered) is None:
                     continue
             if self._fullmatch(pattern, line) is not None:
                 if not rule.tail or self.fits(rule, line):

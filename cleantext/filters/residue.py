@@ -22,11 +22,16 @@ import regex
 
 from cleantext.catalog import Catalog, Rule, builtin_catalog
 from cleantext.filter import Edit, FilterBase
+from cleantext.filters.punctuation import StrayPeriod
 
 __all__ = ["EDGE_LINES", "StripResidue", "reads_like_sentence"]
 
 _STRIP = " \t\r\xa0\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u3000"
 EDGE_LINES = 3  # "top" and "bottom" rules apply within this many kept non-blank lines of the edge
+# Lines are matched as the later filters will leave them (odd spaces made plain, a stray " ."
+# dropped), so that cleaning clean text removes nothing more: the pipeline stays idempotent.
+_ODD_SPACE = regex.compile("[\xa0\u1680\u2000-\u200a\u202f\u205f\u3000]")
+_STRAY_PERIOD = StrayPeriod()
 _SENTENCE_END = regex.compile(r"[.!?…][\"'”’»)\]]{0,3}+")
 _WORD = regex.compile(r"\p{L}[\p{L}\p{M}'’-]*+")
 
@@ -107,7 +112,7 @@ class StripResidue(FilterBase):
         catalog = self.catalog
         limit = catalog.max_length
         nonblank: list[int] = []
-        stripped: dict[int, str] = {}
+        stripped: dict[int, tuple[str, ...]] = {}
         for i, line in enumerate(lines):
             if not line:
                 continue
@@ -120,12 +125,9 @@ class StripResidue(FilterBase):
             nonblank.append(i)
             if len(candidate) > limit:
                 continue
-            stripped[i] = candidate
-            for rule in catalog.matches(candidate, contextual=False):
-                if rule.sentence_guard and reads_like_sentence(candidate):
-                    continue
-                verdicts[i] = rule
-                break
+            forms = _forms(candidate)
+            stripped[i] = forms
+            verdicts[i] = _first_any(catalog, forms)
         if catalog.contextual and nonblank:
             _resolve_context(catalog, verdicts, nonblank, stripped)
         return verdicts
@@ -169,11 +171,32 @@ def _rebuild(catalog: Catalog, languages: tuple[str, ...] | None) -> StripResidu
     return strip
 
 
+def _forms(line: str) -> tuple[str, ...]:
+    """The line as later filters will leave it (odd spaces plain, a stray " ." dropped), then
+    the line as it is, when the two differ. Matching the repaired form keeps cleaning
+    idempotent; matching the raw form keeps user patterns written for raw lines working."""
+    repaired = line
+    if not line.isascii() and _ODD_SPACE.search(line) is not None:
+        repaired = _ODD_SPACE.sub(" ", repaired)
+    if " ." in repaired:
+        repaired = _STRAY_PERIOD(repaired)
+    return (repaired,) if repaired == line else (repaired, line)
+
+
+def _first_any(catalog: Catalog, forms: tuple[str, ...]) -> Rule | None:
+    for form in forms:
+        for rule in catalog.matches(form, contextual=False):
+            if rule.sentence_guard and reads_like_sentence(form):
+                continue
+            return rule
+    return None
+
+
 def _resolve_context(
     catalog: Catalog,
     verdicts: list[Rule | None],
     nonblank: list[int],
-    stripped: dict[int, str],
+    stripped: dict[int, tuple[str, ...]],
 ) -> None:
     """Try the contextual rules on the lines where their context holds, until nothing changes.
 
@@ -188,16 +211,17 @@ def _resolve_context(
     last = len(nonblank) - 1
 
     def first_fitting(i: int, rules: Sequence[Rule]) -> Rule | None:
-        line = stripped.get(i)
-        if line is None:
+        forms = stripped.get(i)
+        if forms is None:
             return None
         for rule in rules:
             key = (i, rule.id)
             if key not in tried:
-                fits = catalog.fits(rule, line) and not (
-                    rule.sentence_guard and reads_like_sentence(line)
+                tried[key] = any(
+                    catalog.fits(rule, form)
+                    and not (rule.sentence_guard and reads_like_sentence(form))
+                    for form in forms
                 )
-                tried[key] = fits
             if tried[key]:
                 return rule
         return None
