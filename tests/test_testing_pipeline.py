@@ -106,11 +106,10 @@ KNOWN = [
     pytest.param(
         "Headline\n\nBody.\n \nSource: TRT",
         "Headline\n\nBody.",
-        id="KL1-blank-line-with-spaces-before-final-residue-keeps-a-line-break",
+        id="KL1-blank-line-with-spaces-before-final-residue",
         # strip-residue drops trailing "\n" after removing the last line, but not a blank line
         # holding spaces; normalize-whitespace then turns "\n " into a final "\n". The same
         # text with an empty blank line gives "Headline\n\nBody." (no final line break).
-        marks=pytest.mark.xfail(strict=True, reason="KL1: residue.py end-of-text handling"),
     ),
 ]
 

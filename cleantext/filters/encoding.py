@@ -110,6 +110,8 @@ class FixMojibake(FilterBase):
                     segment = _fix_segment(segment)
                 out.append(segment)
             return "".join(out)
+        if "\r" not in text and not may_contain_mojibake(text):
+            return text
         return self._explain_segments(text, edits)
 
     def _explain_segments(self, text: str, edits: list[Edit]) -> str:

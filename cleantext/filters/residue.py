@@ -62,6 +62,10 @@ def _metadata(rule: Rule, line: str) -> tuple[tuple[str, str], ...]:
     return ((rule.metadata, value),)
 
 
+def _blank(line: str) -> bool:
+    return not line.strip(_STRIP)
+
+
 @dataclass(frozen=True)
 class StripResidue(FilterBase):
     """Remove whole lines that are scraper residue, as the rule catalog defines it.
@@ -138,6 +142,7 @@ class StripResidue(FilterBase):
             return text
         lines = text.split("\n")
         out: list[str] = []
+        starts: list[int] = []  # offset in text of each line in out
         offset = 0
         removed_since_kept = False
         for i, line in enumerate(lines):
@@ -150,19 +155,28 @@ class StripResidue(FilterBase):
                              text[offset : offset + span], "", _metadata(rule, line.strip(_STRIP)))
                     )  # fmt: skip
                 removed_since_kept = True
-            elif removed_since_kept and not line.strip(_STRIP) and (not out or out[-1] == ""):
+            elif removed_since_kept and not line.strip(_STRIP) and (not out or _blank(out[-1])):
                 # The removal left a blank line at the top or two in a row: drop this one too.
-                if edits is not None:
+                if edits is not None and span:
                     edits.append(Edit(self.name, "blank-after-removal", "whitespace", offset,
                                       offset + span, text[offset : offset + span], ""))  # fmt: skip
             else:
                 out.append(line)
+                starts.append(offset)
                 if line.strip(_STRIP):
                     removed_since_kept = False
             offset += span
-        result = "\n".join(out)
-        # Removing the last line must not leave the blank lines that stood above it.
-        return result if text.endswith("\n") else result.rstrip("\n")
+        if removed_since_kept:
+            # Removing the last lines must not leave the blank lines that stood above them.
+            while out and _blank(out[-1]):
+                start = starts.pop()
+                end = min(start + len(out.pop()) + 1, len(text))
+                if edits is not None and end > start:
+                    edits.append(Edit(self.name, "blank-after-removal", "whitespace", start, end,
+                                      text[start:end], ""))  # fmt: skip
+            if text.endswith("\n") and out:
+                out.append("")
+        return "\n".join(out)
 
 
 def _rebuild(catalog: Catalog, languages: tuple[str, ...] | None) -> StripResidue:

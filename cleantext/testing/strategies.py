@@ -59,14 +59,7 @@ __all__ = [
 
 #: What :func:`dirty_documents` deliberately does not generate, because the default pipeline
 #: is known to get it wrong; each has a strict xfail case in tests/test_testing_pipeline.py.
-LIMITATIONS = {
-    "KL1": (
-        "When a text has no final line break and ends in residue lines, the blank lines between "
-        "the last content line and that residue never hold spaces or tabs: strip-residue then "
-        "leaves a line break that the same text with empty blank lines does not get "
-        "('Body.\\n \\nSource: TRT' cleans to 'Body.\\n', not 'Body.')."
-    ),
-}
+LIMITATIONS = {}
 
 
 @dataclass(frozen=True, slots=True)
@@ -504,13 +497,7 @@ def _dirty_documents(
     if not final_break:
         while lines and not lines[-1].text.strip():
             lines.pop()  # the text ends in its last line: no blank lines after it
-    last_content = max((i for i, line in enumerate(lines) if line.content), default=-1)
-    # Known limitation KL1 (see LIMITATIONS): when the text has no final line break, blank
-    # lines below the last content line get no spaces.
-    spaced = [
-        i for i, line in enumerate(lines) if final_break or i <= last_content or line.text.strip()
-    ]
-    trailing = {spaced[i] for i in _some(draw, len(spaced), 4)}
+    trailing = set(_some(draw, len(lines), 4))
     blanks = [i for i, line in enumerate(lines) if not line.text.strip()]
     runs = {blanks[i] for i in _some(draw, len(blanks), 2)}
     texts: list[str] = []
