@@ -27,7 +27,7 @@ import re
 import secrets
 import stat
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -476,15 +476,25 @@ def sweep_temp_files(root: str | os.PathLike[str]) -> int:
     >>> sweep_temp_files(d), sorted(p.name for p in d.iterdir())
     (1, ['a.txt'])
     """
+    return sum(
+        remove_temp_files(dirpath, files)
+        for dirpath, _dirs, files in os.walk(root, followlinks=False)
+    )
+
+
+def remove_temp_files(directory: str, names: Iterable[str]) -> int:
+    """Delete the entries of ``names`` in ``directory`` that are our temporary files.
+
+    Returns how many were deleted; one that vanished or cannot be deleted is skipped.
+    """
     removed = 0
-    for dirpath, _dirs, files in os.walk(root, followlinks=False):
-        for name in files:
-            if is_temp_file(name):
-                try:
-                    os.unlink(os.path.join(dirpath, name))
-                    removed += 1
-                except OSError:
-                    pass
+    for name in names:
+        if is_temp_file(name):
+            try:
+                os.unlink(os.path.join(directory, name))
+                removed += 1
+            except OSError:
+                pass
     return removed
 
 

@@ -26,7 +26,7 @@ import distributed  # the CLI imports this module only for --engine dask
 
 from cleantext.engines.local import default_jobs
 from cleantext.errors import CleantextError
-from cleantext.io import is_temp_file
+from cleantext.io import remove_temp_files
 from cleantext.job import JobConfig, Shard, ShardResult, run_shard
 
 __all__ = ["DaskEngineError", "run_dask"]
@@ -213,14 +213,7 @@ def _sweep_orphans(shards: Sequence[Shard], config: JobConfig) -> int:
     removed = 0
     for directory in _output_dirs(shards, config):
         try:
-            names = os.listdir(directory)
+            removed += remove_temp_files(directory, os.listdir(directory))
         except OSError:
             continue
-        for name in names:
-            if is_temp_file(name):
-                try:
-                    os.unlink(os.path.join(directory, name))
-                    removed += 1
-                except OSError:
-                    pass
     return removed
