@@ -49,6 +49,7 @@ __all__ = [
     "iter_lines",
     "open_input",
     "read_document",
+    "remove_temp_files",
     "safe_output_dir",
     "sweep_temp_files",
     "walk_tree",
