@@ -1,0 +1,298 @@
+"""One benchmark run from start to finish: corpus, in-process speed, peers, mojibake sweep, long
+document, CLI with ``--jobs 1..N``, memory on two corpus sizes; then the targets are checked.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from benchmarks import speed
+from benchmarks.cli_bench import cli_features, run_command
+from benchmarks.corpus import MB, CorpusParams, write_corpus
+from benchmarks.material import load_material, repo_root
+from benchmarks.measure import Measurement, load_average, machine, versions
+
+__all__ = ["PARTS", "RunConfig", "ensure_corpus", "run"]
+
+PARTS = ("speed", "peers", "sweep", "long", "cli")
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    """What one run measures and where it writes."""
+
+    params: CorpusParams = field(default_factory=CorpusParams)
+    sample: int = 32 * MB  # in-process measurements use this prefix of the corpus
+    sweep_sample: int = 8 * MB
+    long_doc: int = 50 * MB
+    repeats: int = 3
+    cli_repeats: int = 3
+    max_jobs: int = field(default_factory=lambda: os.cpu_count() or 1)
+    data: Path = field(default_factory=lambda: repo_root() / "benchmarks" / "data")
+    repo: Path = field(default_factory=repo_root)
+    parts: tuple[str, ...] = PARTS
+
+
+def ensure_corpus(params: CorpusParams, data: Path, log: Callable[[str], None]) -> Path:
+    """The corpus for ``params`` under ``data``, generated unless an identical one is there."""
+    name = f"corpus-{params.size // 1000}k-seed{params.seed}-moji{params.mojibake_rate:g}"
+    folder = data / name
+    manifest = folder / "manifest.json"
+    if manifest.is_file():
+        try:
+            if json.loads(manifest.read_text("utf-8"))["params"] == params.as_dict():
+                log(f"corpus: reusing {folder}")
+                return folder
+        except (ValueError, KeyError):
+            pass
+    log(f"corpus: generating {params.size / MB:g} MB into {folder}")
+    start = time.perf_counter()
+    write_corpus(params, folder, layout="both")
+    log(f"corpus: done in {time.perf_counter() - start:.1f} s")
+    return folder
+
+
+def _cli_measure(
+    name: str,
+    command: list[str],
+    repo: Path,
+    out: Path,
+    repeats: int,
+    nbytes: int,
+    docs: int,
+    **extra: object,
+) -> Measurement:
+    runs = [run_command(command, repo, clear=out) for _ in range(repeats)]
+    peaks = [r.peak_rss_mb for r in runs]
+    trees = [r.tree_rss_mb for r in runs if r.tree_rss_mb is not None]
+    extra = {**extra, "peak_rss_mb": max(peaks), "peak_rss_mb_runs": peaks}
+    if trees:
+        extra["tree_rss_mb"] = max(trees)
+    return Measurement(name, tuple(r.seconds for r in runs), nbytes, docs, "cli", extra)
+
+
+def _cli_part(config: RunConfig, log: Callable[[str], None]) -> tuple[list[Measurement], list]:
+    found: list[Measurement] = []
+    skipped: list[dict] = []
+    features = cli_features(config.repo)
+    large = ensure_corpus(config.params, config.data, log)
+    small = ensure_corpus(config.params.with_(size=config.params.size // 4), config.data, log)
+    out = config.data / "cli-out"
+    jobs_list = list(range(1, config.max_jobs + 1)) if features.jobs else [1]
+    if not features.jobs:
+        skipped.append({"name": "CLI --jobs > 1", "reason": "this CLI has no --jobs option"})
+    for corpus, label in ((large, "large"), (small, "small")):
+        manifest = json.loads((corpus / "manifest.json").read_text("utf-8"))
+        nbytes, docs = int(manifest["bytes"]), int(manifest["documents"])
+        src = corpus / "docs"
+        log(f"cli: floor on {label} corpus")
+        found.append(
+            _cli_measure(
+                "floor: read + write only (python -m benchmarks.floor)",
+                [sys.executable, "-m", "benchmarks.floor", str(src), str(out)],
+                config.repo,
+                out,
+                config.cli_repeats,
+                nbytes,
+                docs,
+                corpus=label,
+                jobs=1,
+            )
+        )
+        for jobs in jobs_list:
+            command = [sys.executable, "-m", "cleantext", "clean", str(src), "-o", str(out)]
+            if features.jobs:
+                command += ["--jobs", str(jobs)]
+            log(f"cli: cleantext clean, {label} corpus, --jobs {jobs}")
+            found.append(
+                _cli_measure(
+                    f"cleantext clean (directory tree) --jobs {jobs}",
+                    command,
+                    config.repo,
+                    out,
+                    config.cli_repeats,
+                    nbytes,
+                    docs,
+                    corpus=label,
+                    jobs=jobs,
+                    input="directory",
+                )
+            )
+        if features.jsonl:
+            for jobs in jobs_list:
+                command = [
+                    sys.executable,
+                    "-m",
+                    "cleantext",
+                    "clean",
+                    str(corpus / "corpus.jsonl"),
+                    "-o",
+                    str(out),
+                ]
+                if features.jobs:
+                    command += ["--jobs", str(jobs)]
+                log(f"cli: cleantext clean, {label} JSONL, --jobs {jobs}")
+                try:
+                    found.append(
+                        _cli_measure(
+                            f"cleantext clean (JSONL) --jobs {jobs}",
+                            command,
+                            config.repo,
+                            out,
+                            config.cli_repeats,
+                            nbytes,
+                            docs,
+                            corpus=label,
+                            jobs=jobs,
+                            input="jsonl",
+                        )
+                    )
+                except RuntimeError as exc:
+                    skipped.append({"name": f"CLI JSONL --jobs {jobs}", "reason": str(exc)[:300]})
+    if not features.jsonl:
+        skipped.append({"name": "CLI on JSONL", "reason": "this CLI's --help mentions no JSONL"})
+    return found, skipped
+
+
+def _find(found: list[Measurement], name: str, **extra: object) -> Measurement | None:
+    for m in found:
+        if m.name == name and all(m.extra.get(k) == v for k, v in extra.items()):
+            return m
+    return None
+
+
+def _target(
+    name: str, value: float | None, goal: float, *, below: bool = False, unit: str = ""
+) -> dict:
+    met = None if value is None else (value < goal if below else value >= goal)
+    return {
+        "name": name,
+        "value": value,
+        "goal": goal,
+        "unit": unit,
+        "comparison": "<" if below else ">=",
+        "met": met,
+    }
+
+
+def targets(found: list[Measurement]) -> list[dict]:
+    """The issue's done-when figures, measured; ``met`` is None when not measured."""
+    pipe = _find(found, speed.PIPELINE)
+    ftfy_d = _find(found, "ftfy.fix_text (defaults)")
+    ftfy_e = _find(found, "ftfy.fix_text (encoding only)")
+    clean = _find(found, speed.ALREADY_CLEAN)
+    out = [
+        _target(
+            "pipeline vs ftfy.fix_text defaults (10% mojibake)",
+            pipe.mb_s / ftfy_d.mb_s if pipe and ftfy_d else None,
+            8.0,
+            unit="x",
+        ),
+        _target(
+            "pipeline vs ftfy.fix_text encoding-only (10% mojibake)",
+            pipe.mb_s / ftfy_e.mb_s if pipe and ftfy_e else None,
+            4.0,
+            unit="x",
+        ),
+        _target(
+            "pipeline on documents needing no repair",
+            clean.mb_s if clean else None,
+            40.0,
+            unit="MB/s",
+        ),
+    ]
+    j1 = _find(found, "cleantext clean (directory tree) --jobs 1", corpus="large")
+    j2 = _find(found, "cleantext clean (directory tree) --jobs 2", corpus="large")
+    out.append(
+        _target("CLI --jobs 2 vs --jobs 1", j2.mb_s / j1.mb_s if j1 and j2 else None, 1.8, unit="x")
+    )
+    cli = [m for m in found if m.group == "cli" and m.name.startswith("cleantext clean")]
+    if cli:
+        peak = max(float(m.extra["peak_rss_mb"]) for m in cli)  # type: ignore[arg-type]
+        out.append(
+            _target("CLI peak RSS (largest process, any run)", peak, 300.0, below=True, unit="MB")
+        )
+        growth = []
+        for m in cli:
+            if m.extra.get("corpus") != "large":
+                continue
+            other = _find(found, m.name, corpus="small")
+            if other is not None:
+                growth.append(float(m.extra["peak_rss_mb"]) / float(other.extra["peak_rss_mb"]))  # type: ignore[arg-type]
+        out.append(
+            _target(
+                "CLI peak RSS, large / small corpus (flat: < 1.25)",
+                max(growth) if growth else None,
+                1.25,
+                below=True,
+                unit="x",
+            )
+        )
+    return out
+
+
+def run(config: RunConfig, log: Callable[[str], None] = print) -> dict:
+    """Run the parts of the benchmark ``config`` selects; return the results as JSON data."""
+    started = dt.datetime.now(dt.UTC)
+    load_before = load_average()
+    material = load_material(config.repo)
+    found: list[Measurement] = []
+    skipped: list[dict] = []
+    params = config.params
+    docs: list[str] = []
+    if {"speed", "peers"} & set(config.parts):
+        log(f"sample: generating the first {config.sample / MB:g} MB of the corpus in memory")
+        docs = speed.sample(params, config.sample, material)
+    if "speed" in config.parts:
+        log("speed: floor, filters, pipeline, explain, already-clean documents")
+        found += speed.pipeline_speed(docs, config.repeats)
+    if "peers" in config.parts:
+        log("peers: ftfy (defaults, encoding only), clean-text")
+        measured, missing = speed.peer_speed(docs, config.repeats)
+        found += measured
+        skipped += missing
+    del docs
+    if "sweep" in config.parts:
+        log(f"sweep: mojibake 0%, 10%, 100% on {config.sweep_sample / MB:g} MB")
+        found += speed.sweep_speed(params, config.sweep_sample, material, config.repeats)
+    if "long" in config.parts:
+        log(f"long: one {config.long_doc / MB:g} MB document")
+        found.append(speed.long_document_speed(params, config.long_doc, material, config.repeats))
+    if "cli" in config.parts:
+        measured, missing = _cli_part(config, log)
+        found += measured
+        skipped += missing
+    finished = dt.datetime.now(dt.UTC)
+    return {
+        "schema": 1,
+        "started": started.isoformat(timespec="seconds"),
+        "finished": finished.isoformat(timespec="seconds"),
+        "command": ["python", "-m", "benchmarks", *sys.argv[1:]],
+        "machine": machine(),
+        "load_average": {
+            "before": load_before,
+            "after": load_average(),
+            "note": "other work on the machine at the same time slows every figure",
+        },
+        "versions": versions(),
+        "corpus": {
+            "params": params.as_dict(),
+            "material": list(material.sources),
+            "in_process_sample_bytes": config.sample,
+            "sweep_sample_bytes": config.sweep_sample,
+            "long_document_bytes": config.long_doc,
+            "cli_corpora_bytes": {"large": params.size, "small": params.size // 4},
+        },
+        "repeats": {"in_process": config.repeats, "cli": config.cli_repeats},
+        "measurements": [m.as_dict() for m in found],
+        "skipped": skipped,
+        "targets": targets(found),
+        "summary_note": "MB = 10^6 bytes of UTF-8; every figure is the median of the repeats",
+    }
