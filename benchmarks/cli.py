@@ -76,6 +76,12 @@ def _add_corpus_options(parser: argparse.ArgumentParser, default_size: str) -> N
         default=0.7,
         help="spread of document lengths, sigma of the log (default 0.7)",
     )
+    g.add_argument(
+        "--accented-names",
+        type=_rate,
+        default=0.05,
+        help="share of drawn names with non-ASCII letters, e.g. Dvořák (default 0.05)",
+    )
 
 
 def _params(args: argparse.Namespace) -> CorpusParams:
@@ -87,6 +93,7 @@ def _params(args: argparse.Namespace) -> CorpusParams:
         damage_rate=args.damage_rate,
         doc_kb_median=args.doc_kb,
         doc_kb_sigma=args.doc_sigma,
+        accented_names=args.accented_names,
     )
 
 

@@ -73,11 +73,12 @@ class CorpusParams:
     damage_rate: float = 0.10  # chance of a repairable defect in each paragraph
     doc_kb_median: float = 4.0  # document length: log-normal, median in kB
     doc_kb_sigma: float = 0.7  # ... and spread (sigma of the log)
+    accented_names: float = 0.05  # share of drawn names with non-ASCII letters ("Dvořák")
     min_chars: int = 200
     max_chars: int = 200_000
 
     def __post_init__(self) -> None:
-        for name in ("mojibake_rate", "residue_density", "damage_rate"):
+        for name in ("mojibake_rate", "residue_density", "damage_rate", "accented_names"):
             value = getattr(self, name)
             if not 0.0 <= value <= 1.0:
                 raise ValueError(f"{name} must be between 0 and 1, got {value}")
@@ -145,8 +146,8 @@ class _Writer:
             for i in rng.sample(s.words, min(swaps, len(s.words))):
                 lead, core, tail = split_core(tokens[i])
                 key = bucket_key(core)
-                if key[0] and rng.random() < 0.5:
-                    replacement = m.names[rng.randrange(len(m.names))]
+                if key[0] and rng.random() < 0.25:
+                    replacement = self.name()
                 else:
                     bucket = m.buckets.get(key) or (core,)
                     replacement = bucket[rng.randrange(len(bucket))]
@@ -155,6 +156,11 @@ class _Writer:
             lead, core, tail = split_core(tokens[i])
             tokens[i] = lead + self.number(core) + tail
         return " ".join(tokens)
+
+    def name(self) -> str:
+        rng, m = self.rng, self.m
+        pool = m.accented if rng.random() < self.p.accented_names else m.plain
+        return pool[rng.randrange(len(pool))]
 
     def headline(self) -> str:
         words = self.sentence().rstrip('.!?”"').split(" ")
@@ -179,7 +185,7 @@ class _Writer:
             at = paragraph.index(" ", rng.randrange(len(paragraph)) // 2)
             return paragraph[:at] + "\xa0" + paragraph[at + 1 :]  # odd space
         if kind == 3:
-            name = self.m.names[rng.randrange(len(self.m.names))]
+            name = self.name()
             # singular evidence plus a broken possessive of the same name
             return f"{paragraph} {name} said so. {name}s’ remarks followed."
         return paragraph.replace(". ", ".", 1) if ". and" in paragraph else paragraph + "\n"

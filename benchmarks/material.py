@@ -57,6 +57,8 @@ class Material:
     residue: dict[str, tuple[str, ...]]  # position -> residue lines
     credits: tuple[str, ...]  # credit-only lines (a caption above one is removed too)
     names: tuple[str, ...]
+    plain: tuple[str, ...]  # the names written in ASCII
+    accented: tuple[str, ...]  # the names with non-ASCII letters
     sources: tuple[str, ...]  # which files and how many catalog examples went in
 
 
@@ -177,7 +179,7 @@ def load_material(root: Path | None = None) -> Material:
     sources.append(f"cleantext.builtin_catalog() ({len(catalog.rules)} rules, {examples} examples)")
 
     sentences: list[Sentence] = []
-    vocabulary: set[str] = set(NAMES)
+    vocabulary: set[str] = set()  # names are drawn separately, at their own rate
     for paragraph in prose:
         for text in _SENTENCE_END.split(paragraph):
             text = text.strip()
@@ -196,6 +198,8 @@ def load_material(root: Path | None = None) -> Material:
         residue={k: tuple(dict.fromkeys(v)) for k, v in residue.items()},
         credits=tuple(dict.fromkeys(credits)),
         names=NAMES,
+        plain=tuple(n for n in NAMES if n.isascii()),
+        accented=tuple(n for n in NAMES if not n.isascii()),
         sources=tuple(sources),
     )
 

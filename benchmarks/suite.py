@@ -247,9 +247,13 @@ def run(config: RunConfig, log: Callable[[str], None] = print) -> dict:
     skipped: list[dict] = []
     params = config.params
     docs: list[str] = []
+    gate_share = None
     if {"speed", "peers"} & set(config.parts):
         log(f"sample: generating the first {config.sample / MB:g} MB of the corpus in memory")
         docs = speed.sample(params, config.sample, material)
+        from cleantext.filters.encoding import may_contain_mojibake
+
+        gate_share = sum(map(may_contain_mojibake, docs)) / max(len(docs), 1)
     if "speed" in config.parts:
         log("speed: floor, filters, pipeline, explain, already-clean documents")
         found += speed.pipeline_speed(docs, config.repeats)
@@ -286,6 +290,7 @@ def run(config: RunConfig, log: Callable[[str], None] = print) -> dict:
             "params": params.as_dict(),
             "material": list(material.sources),
             "in_process_sample_bytes": config.sample,
+            "share_sent_to_ftfy_by_precheck": gate_share,
             "sweep_sample_bytes": config.sweep_sample,
             "long_document_bytes": config.long_doc,
             "cli_corpora_bytes": {"large": params.size, "small": params.size // 4},
