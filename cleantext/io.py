@@ -1,0 +1,544 @@
+"""Sources and sinks: reading documents safely, walking trees, writing outputs atomically.
+
+Reading follows one documented decoding rule (:func:`decode_document`); writing always goes to a
+temporary file in the destination directory, is fsynced and renamed into place
+(:class:`AtomicFile`), so a reader never sees a truncated output, whatever kills the process.
+
+Decoding rule, in order:
+
+1. zero bytes: rejected (``empty``);
+2. a UTF-32 or UTF-16 byte-order mark: decoded as that encoding (a ``warnings`` note says so);
+   a UTF-8 byte-order mark is dropped;
+3. a NUL byte: rejected (``binary``): a binary file, or UTF-16 without a byte-order mark;
+4. anything else must be UTF-8: invalid bytes reject the document (``invalid-utf8``, with the
+   offset), or, with ``errors="replace"``, become U+FFFD and a warning records how many.
+
+Nothing else is guessed: no silent mangling, no newline translation (``\\r\\n`` reaches the
+pipeline as it was).
+"""
+
+from __future__ import annotations
+
+import codecs
+import fnmatch
+import gzip
+import os
+import re
+import secrets
+import stat
+import zlib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+from cleantext.errors import CleantextError
+
+__all__ = [
+    "TEMP_MARK",
+    "AtomicFile",
+    "DocumentError",
+    "GzipBombError",
+    "OutputError",
+    "WalkEntry",
+    "decode_document",
+    "is_jsonl",
+    "is_temp_file",
+    "is_within",
+    "iter_lines",
+    "open_input",
+    "read_document",
+    "safe_output_dir",
+    "sweep_temp_files",
+    "walk_tree",
+]
+
+TEMP_MARK = ".cleantext-tmp-"
+_TEMP_RE = re.compile(r"^\..+" + re.escape(TEMP_MARK) + r"\d+-[0-9a-f]{8}$")
+_CHUNK = 1 << 16
+
+
+class DocumentError(CleantextError, ValueError):
+    """One document that cannot be cleaned: ``reason`` is a stable key, the message says why.
+
+    >>> DocumentError("empty", "the file is empty").reason
+    'empty'
+    """
+
+    def __init__(self, reason: str, message: str) -> None:
+        super().__init__(reason, message)
+        self.reason = reason
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class OutputError(CleantextError, OSError):
+    """An output that cannot be written (disk full, not a directory, outside DST): stops the run.
+
+    >>> str(OutputError("cannot write out/a.txt: No space left on device"))
+    'cannot write out/a.txt: No space left on device'
+    """
+
+    def __reduce__(self):  # OSError's own pickling would reorder the arguments
+        return (OutputError, (str(self),))
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
+
+
+class GzipBombError(DocumentError):
+    """A compressed input that expands beyond the allowed ratio."""
+
+
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+
+def decode_document(data: bytes, *, errors: str = "reject") -> tuple[str, list[str]]:
+    """Decode one document's bytes by the module's decoding rule; return (text, warnings).
+
+    Raises :class:`DocumentError` for an empty, binary or (with ``errors="reject"``) invalid
+    UTF-8 document.
+
+    >>> decode_document("Blinken’s visit".encode())
+    ('Blinken’s visit', [])
+    >>> decode_document(b"\\xff\\xfeh\\x00i\\x00")
+    ('hi', ['decoded as UTF-16 (byte-order mark)'])
+    >>> decode_document(b"caf\\xe9", errors="replace")
+    ('caf�', ['1 invalid UTF-8 byte(s) replaced by U+FFFD'])
+    """
+    if not data:
+        raise DocumentError("empty", "empty document")
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            try:
+                text = data.decode(encoding)
+            except UnicodeDecodeError as exc:
+                raise DocumentError(
+                    "invalid-encoding", f"invalid {encoding.upper()} at byte {exc.start}"
+                ) from None
+            if "\x00" in text:
+                raise DocumentError("binary", f"NUL characters in a {encoding.upper()} document")
+            return text, [f"decoded as {encoding.upper()} (byte-order mark)"]
+    if data.startswith(codecs.BOM_UTF8):
+        data = data[len(codecs.BOM_UTF8) :]
+    nul = data.find(b"\x00")
+    if nul >= 0:
+        raise DocumentError(
+            "binary",
+            f"NUL byte at offset {nul}: a binary file, or UTF-16 without a byte-order mark",
+        )
+    try:
+        return data.decode("utf-8"), []
+    except UnicodeDecodeError as exc:
+        if errors != "replace":
+            raise DocumentError(
+                "invalid-utf8",
+                f"invalid UTF-8 at byte {exc.start} ({data[exc.start : exc.start + 4]!r}); "
+                "use --decode-errors replace to keep it with U+FFFD",
+            ) from None
+    text = data.decode("utf-8", errors="replace")
+    bad = _count_invalid(data)
+    return text, [f"{bad} invalid UTF-8 byte(s) replaced by U+FFFD"]
+
+
+def _count_invalid(data: bytes) -> int:
+    count = 0
+    while True:
+        try:
+            data.decode("utf-8")
+            return count
+        except UnicodeDecodeError as exc:
+            count += exc.end - exc.start
+            data = data[exc.end :]
+
+
+def is_jsonl(path: str | os.PathLike[str]) -> bool:
+    """True for ``.jsonl`` and ``.jsonl.gz`` names.
+
+    >>> is_jsonl("a/b.jsonl.gz"), is_jsonl("b.txt")
+    (True, False)
+    """
+    name = os.fspath(path).lower()
+    return name.endswith((".jsonl", ".jsonl.gz"))
+
+
+def is_temp_file(name: str) -> bool:
+    """True for the temporary files :class:`AtomicFile` creates (swept on resume).
+
+    >>> is_temp_file(".a.txt.cleantext-tmp-12-0a1b2c3d"), is_temp_file("a.txt")
+    (True, False)
+    """
+    return bool(_TEMP_RE.match(name))
+
+
+def is_within(path: str | os.PathLike[str], root: str | os.PathLike[str]) -> bool:
+    """True when ``path`` is ``root`` or below it (both taken literally; resolve them first).
+
+    >>> is_within("/a/b/c", "/a/b"), is_within("/a/bc", "/a/b")
+    (True, False)
+    """
+    path, root = os.fspath(path), os.fspath(root)
+    return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
+
+
+def open_input(path: str | os.PathLike[str]) -> BinaryIO:
+    """Open a regular file for binary reading without following a final symbolic link.
+
+    Raises :class:`DocumentError` (``unreadable``) when it cannot be opened or is not a regular
+    file (a FIFO would block the run forever).
+    """
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | os.O_NONBLOCK)
+    except OSError as exc:
+        raise DocumentError("unreadable", f"cannot open: {exc.strerror}") from None
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise DocumentError("not-a-regular-file", "not a regular file")
+        os.set_blocking(fd, True)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def read_document(path: str | os.PathLike[str], *, max_bytes: int) -> bytes:
+    """Read a whole text document, refusing one larger than ``max_bytes`` before reading it.
+
+    Raises :class:`DocumentError` (``too-large``, ``unreadable``, ...).
+    """
+    with open_input(path) as fh:
+        size = os.fstat(fh.fileno()).st_size
+        if size > max_bytes:
+            raise DocumentError("too-large", f"{size} bytes is over --max-doc-bytes {max_bytes}")
+        try:
+            data = fh.read(max_bytes + 1)
+        except OSError as exc:
+            raise DocumentError("unreadable", f"cannot read: {exc.strerror}") from None
+    if len(data) > max_bytes:
+        raise DocumentError("too-large", f"over --max-doc-bytes {max_bytes}")
+    return data
+
+
+@dataclass(frozen=True)
+class TooLong:
+    """A line that exceeded the limit; only its length is kept, never its bytes."""
+
+    length: int
+
+
+def iter_lines(
+    stream: BinaryIO,
+    *,
+    max_bytes: int,
+    end: int | None = None,
+    decompressed_cap: int | None = None,
+) -> Iterator[bytes | TooLong]:
+    """Yield the ``\\n``-terminated lines of a binary stream (``\\n`` only: never U+2028 or
+    form feed), each at most ``max_bytes`` long; a longer line yields :class:`TooLong` and is
+    skipped in bounded memory. Stops once the stream position reaches ``end``.
+
+    ``decompressed_cap`` bounds the total bytes read (a gzip bomb raises
+    :class:`GzipBombError`).
+
+    >>> import io
+    >>> list(iter_lines(io.BytesIO(b'{"a": 1}\\n{"b": "x\\xe2\\x80\\xa8y"}\\n'), max_bytes=100))
+    [b'{"a": 1}\\n', b'{"b": "x\\xe2\\x80\\xa8y"}\\n']
+    """
+    total = 0
+    while end is None or stream.tell() < end:
+        line = stream.readline(max_bytes + 1)
+        if not line:
+            return
+        total += len(line)
+        if len(line) > max_bytes and not line.endswith(b"\n"):
+            length = len(line)
+            while True:
+                if decompressed_cap is not None and total > decompressed_cap:
+                    raise GzipBombError(
+                        "gzip-bomb", f"expands beyond {decompressed_cap} bytes; stopped reading"
+                    )
+                more = stream.readline(_CHUNK)
+                total += len(more)
+                length += len(more)
+                if not more or more.endswith(b"\n"):
+                    break
+            yield TooLong(length)
+        else:
+            yield line
+        if decompressed_cap is not None and total > decompressed_cap:
+            raise GzipBombError(
+                "gzip-bomb", f"expands beyond {decompressed_cap} bytes; stopped reading"
+            )
+
+
+def _fsync_dir(path: str) -> None:
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+class AtomicFile:
+    """A binary file written to a temporary name in its directory, then renamed into place.
+
+    ``commit()`` flushes, fsyncs, closes and renames; ``abort()`` (or leaving the ``with``
+    block on an exception) deletes the temporary file. Any failure raises :class:`OutputError`
+    naming the target, and no truncated file is ever left under the target name.
+
+    >>> import tempfile, pathlib
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> with AtomicFile(d / "a.txt") as out:
+    ...     out.write(b"hello")
+    >>> (d / "a.txt").read_bytes()
+    b'hello'
+    """
+
+    def __init__(self, target: str | os.PathLike[str], *, mode: int | None = None) -> None:
+        self.target = os.fspath(target)
+        directory, name = os.path.split(self.target)
+        self.directory = directory or "."
+        self.temp = os.path.join(
+            self.directory, f".{name}{TEMP_MARK}{os.getpid()}-{secrets.token_hex(4)}"
+        )
+        self._mode = mode
+        try:
+            fd = os.open(self.temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        except OSError as exc:
+            raise OutputError(f"cannot write {self.target}: {exc.strerror}") from None
+        self._fh: BinaryIO | None = os.fdopen(fd, "wb")
+
+    def write(self, data: bytes) -> None:
+        """Append ``data`` to the temporary file."""
+        assert self._fh is not None
+        try:
+            self._fh.write(data)
+        except OSError as exc:
+            self.abort()
+            raise OutputError(f"cannot write {self.target}: {exc.strerror}") from None
+
+    @property
+    def raw(self) -> BinaryIO:
+        """The underlying binary file (to wrap in a gzip writer)."""
+        assert self._fh is not None
+        return self._fh
+
+    def commit(self) -> None:
+        """Flush, fsync, close and rename the temporary file to the target."""
+        fh, self._fh = self._fh, None
+        if fh is None:
+            return
+        try:
+            fh.flush()
+            os.fsync(fh.fileno())
+            if self._mode is not None:
+                os.fchmod(fh.fileno(), self._mode)
+            fh.close()
+            os.replace(self.temp, self.target)
+        except OSError as exc:
+            try:
+                fh.close()
+            except OSError:
+                pass
+            _unlink(self.temp)
+            raise OutputError(f"cannot write {self.target}: {exc.strerror}") from None
+        _fsync_dir(self.directory)
+
+    def abort(self) -> None:
+        """Close and delete the temporary file; the target is left as it was."""
+        fh, self._fh = self._fh, None
+        if fh is not None:
+            try:
+                fh.close()
+            except OSError:
+                pass
+            _unlink(self.temp)
+
+    def __enter__(self) -> AtomicFile:
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if exc_type is None:
+            self.commit()
+        else:
+            self.abort()
+
+
+def _unlink(path: str) -> None:
+    try:
+        os.unlink(path)
+    except OSError:
+        pass
+
+
+def open_gzip_writer(out: AtomicFile) -> gzip.GzipFile:
+    """A gzip writer over ``out`` with a fixed header (no name, mtime 0): same bytes every run."""
+    return gzip.GzipFile(filename="", mode="wb", fileobj=out.raw, compresslevel=6, mtime=0)
+
+
+def safe_output_dir(directory: str, root: str) -> None:
+    """Create ``directory`` (below the resolved ``root``) and check it really is below ``root``.
+
+    A symbolic link inside ``root`` that points elsewhere, or a file standing where a directory
+    must be, raises :class:`OutputError`: nothing is ever written outside ``root``.
+    """
+    try:
+        os.makedirs(directory, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"cannot create directory {directory}: {exc.strerror}") from None
+    real = os.path.realpath(directory)
+    if not is_within(real, root):
+        raise OutputError(
+            f"refusing to write to {directory}: it resolves to {real}, outside {root}"
+        )
+
+
+def sweep_temp_files(root: str | os.PathLike[str]) -> int:
+    """Delete the temporary files an interrupted run left below ``root``; return how many.
+
+    Only names that :func:`is_temp_file` recognises are touched; links are not followed.
+    """
+    removed = 0
+    for dirpath, _dirs, files in os.walk(root, followlinks=False):
+        for name in files:
+            if is_temp_file(name):
+                try:
+                    os.unlink(os.path.join(dirpath, name))
+                    removed += 1
+                except OSError:
+                    pass
+    return removed
+
+
+@dataclass(frozen=True)
+class WalkEntry:
+    """A file found under a source root: its real path, the path relative to the root, and
+    ``skip`` (a reason) when it must not be read."""
+
+    path: str
+    rel: str
+    skip: str = ""
+    message: str = ""
+
+
+def _matches(rel: str, patterns: tuple[str, ...]) -> bool:
+    name = rel.rsplit("/", 1)[-1]
+    return any(fnmatch.fnmatchcase(rel if "/" in p else name, p) for p in patterns)
+
+
+def walk_tree(
+    root: str,
+    *,
+    include: tuple[str, ...],
+    exclude: tuple[str, ...] = (),
+    follow_symlinks: bool = False,
+    state_dir: str = "",
+) -> Iterator[WalkEntry]:
+    """Yield the files below ``root`` (resolved) that match ``include`` and not ``exclude``,
+    in sorted order. A glob with ``/`` matches the relative path, otherwise the file name.
+
+    Symbolic links to files inside ``root`` are read through their real path; links that
+    point outside ``root`` are yielded with ``skip="symlink-outside-source"`` unless
+    ``follow_symlinks``; linked directories are never descended.
+
+    >>> import tempfile, pathlib
+    >>> d = pathlib.Path(tempfile.mkdtemp()); (d / "a.txt").write_text("x")
+    1
+    >>> [e.rel for e in walk_tree(str(d), include=("*.txt",))]
+    ['a.txt']
+    """
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
+        rel_dir = os.path.relpath(dirpath, root)
+        rel_dir = "" if rel_dir == "." else rel_dir.replace(os.sep, "/") + "/"
+        kept_dirs = []
+        for d in sorted(dirnames):
+            full = os.path.join(dirpath, d)
+            if state_dir and full == state_dir:
+                continue
+            if exclude and _matches(rel_dir + d, exclude):
+                continue
+            if os.path.islink(full):
+                real = os.path.realpath(full)
+                if not is_within(real, root):
+                    yield WalkEntry(
+                        full,
+                        rel_dir + d,
+                        "symlink-outside-source",
+                        f"linked directory points outside the source ({real})",
+                    )
+                continue
+            kept_dirs.append(d)
+        dirnames[:] = kept_dirs
+        for name in sorted(filenames):
+            rel = rel_dir + name
+            if is_temp_file(name) or not _matches(rel, include):
+                continue
+            if exclude and _matches(rel, exclude):
+                continue
+            full = os.path.join(dirpath, name)
+            try:
+                st = os.lstat(full)
+            except OSError as exc:
+                yield WalkEntry(full, rel, "unreadable", f"cannot stat: {exc.strerror}")
+                continue
+            if stat.S_ISLNK(st.st_mode):
+                real = os.path.realpath(full)
+                if not is_within(real, root) and not follow_symlinks:
+                    yield WalkEntry(
+                        full,
+                        rel,
+                        "symlink-outside-source",
+                        f"symbolic link to {real}, outside the source",
+                    )
+                    continue
+                if not os.path.isfile(real):
+                    yield WalkEntry(full, rel, "not-a-regular-file", "link to a non-file")
+                    continue
+                yield WalkEntry(real, rel)
+            elif not stat.S_ISREG(st.st_mode):
+                yield WalkEntry(full, rel, "not-a-regular-file", "not a regular file")
+            else:
+                yield WalkEntry(full, rel)
+
+
+def gzip_reader(fh: BinaryIO) -> gzip.GzipFile:
+    """Decompressing reader over an open binary file."""
+    return gzip.GzipFile(fileobj=fh, mode="rb")
+
+
+GZIP_ERRORS: tuple[type[BaseException], ...] = (EOFError, gzip.BadGzipFile, zlib.error)
+
+
+def describe_gzip_error(exc: BaseException) -> DocumentError:
+    """Turn a decompression failure into a :class:`DocumentError` with a clear reason."""
+    if isinstance(exc, EOFError):
+        return DocumentError("truncated-gzip", "truncated .gz file: it ends before its last record")
+    return DocumentError("corrupt-gzip", f"not a valid .gz file: {exc}")
+
+
+WriteFn = Callable[[bytes], None]
+
+
+def relative_output(path: str) -> Path:
+    """The output directory name for a JSONL input: its name without ``.jsonl[.gz]``.
+
+    >>> relative_output("news/day1.jsonl.gz")
+    PosixPath('news/day1')
+    """
+    for ext in (".jsonl.gz", ".jsonl"):
+        if path.lower().endswith(ext):
+            return Path(path[: -len(ext)])
+    return Path(path)

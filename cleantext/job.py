@@ -1,0 +1,897 @@
+"""A cleaning job described as data: a :class:`JobConfig`, a list of :class:`Shard` and a pure
+function :func:`run_shard` that any engine (a process pool, Dask) maps over the shards.
+
+Every shard writes only its own outputs, each through a temporary file in the destination
+directory that is fsynced and renamed into place, then a completion marker
+(``DST/.cleantext/done/<shard id>.json``) recording the sources it read (path, size, mtime),
+the configuration fingerprint and its counts. Running a finished shard again is a no-op that
+returns the recorded result, so a killed run resumes without losing or duplicating anything.
+
+>>> import tempfile, pathlib
+>>> from cleantext import default_pipeline
+>>> src = pathlib.Path(tempfile.mkdtemp()); dst = pathlib.Path(tempfile.mkdtemp()) / "out"
+>>> _ = (src / "a.txt").write_text("Xi met Blinken. .\\n\\nLeave a Reply\\n")
+>>> config = JobConfig(pipeline=default_pipeline(), destination=str(dst))
+>>> shards = plan_shards([str(src)], config)
+>>> summary = summarize(run_shard(s, config) for s in shards)
+>>> (dst / "a.txt").read_text(), summary.docs, summary.removed
+('Xi met Blinken.\\n', 1, {'comment_form': 1})
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+import os
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import asdict, dataclass, field, replace
+from typing import Any, BinaryIO
+
+from cleantext.errors import ConfigError
+from cleantext.io import (
+    GZIP_ERRORS,
+    AtomicFile,
+    DocumentError,
+    OutputError,
+    TooLong,
+    WriteFn,
+    decode_document,
+    describe_gzip_error,
+    gzip_reader,
+    is_jsonl,
+    is_within,
+    iter_lines,
+    open_gzip_writer,
+    open_input,
+    read_document,
+    relative_output,
+    safe_output_dir,
+    sweep_temp_files,
+    walk_tree,
+)
+from cleantext.pipeline import Pipeline
+from cleantext.report import Report
+
+__all__ = [
+    "STATE_DIR",
+    "JobConfig",
+    "Shard",
+    "ShardResult",
+    "Summary",
+    "Unit",
+    "clean_stream",
+    "plan_shards",
+    "prepare_destination",
+    "run_shard",
+    "summarize",
+]
+
+STATE_DIR = ".cleantext"
+MAX_RECORDS = 1000  # rejected-document records carried in a ShardResult
+_FORMAT_VERSION = "1"
+MiB = 1 << 20
+
+
+@dataclass(frozen=True)
+class JobConfig:
+    """Everything a shard needs to run, and nothing else: it pickles, so it travels to workers.
+
+    ``destination`` is the output directory (absolute), or None with ``in_place`` (or when
+    only :func:`clean_stream` is used). With ``report`` set, each shard streams its
+    per-document records to ``<report_parts>/<shard id>.jsonl`` (default
+    ``DST/.cleantext/report``), which the command concatenates in shard order.
+    ``fingerprint`` covers every option that changes output bytes; resume compares it.
+    """
+
+    pipeline: Pipeline
+    destination: str | None = None
+    text_field: str = "text"
+    include: tuple[str, ...] = ("*.txt",)
+    exclude: tuple[str, ...] = ()
+    max_doc_bytes: int = 16 * MiB
+    report: str | None = None
+    report_edits: bool = False
+    report_dir: str | None = None
+    in_place: bool = False
+    follow_symlinks: bool = False
+    decode_errors: str = "reject"
+    input_format: str = "auto"
+    shard_bytes: int = 4 * MiB
+    shard_files: int = 500
+    jsonl_shard_bytes: int = 64 * MiB
+    max_gzip_ratio: int = 250
+
+    def __post_init__(self) -> None:
+        if self.decode_errors not in ("reject", "replace"):
+            raise ConfigError("decode_errors must be 'reject' or 'replace'")
+        if self.input_format not in ("auto", "text", "jsonl"):
+            raise ConfigError("input_format must be 'auto', 'text' or 'jsonl'")
+        if self.max_doc_bytes < 1 or self.shard_bytes < 1 or self.jsonl_shard_bytes < 1:
+            raise ConfigError("byte limits must be positive")
+
+    @property
+    def fingerprint(self) -> str:
+        """A digest of the pipeline and of the options that change output bytes."""
+        blob = json.dumps(
+            [
+                _FORMAT_VERSION,
+                self.pipeline.fingerprint(),
+                self.text_field,
+                self.max_doc_bytes,
+                self.decode_errors,
+                self.input_format,
+            ]
+        )
+        return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+    @property
+    def report_parts(self) -> str | None:
+        """Where each shard writes its part of the --report (None without a report)."""
+        if self.report is None:
+            return None
+        if self.report_dir is not None:
+            return self.report_dir
+        state = self.state_dir
+        return None if state is None else os.path.join(state, "report")
+
+    @property
+    def state_dir(self) -> str | None:
+        """Where completion markers live (None when cleaning in place: nothing to resume)."""
+        return None if self.destination is None else os.path.join(self.destination, STATE_DIR)
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One input a shard covers: a text file, a byte range of a JSONL file, or a file that was
+    skipped while planning (``kind="skip"`` with a ``reason``)."""
+
+    kind: str
+    source: str
+    display: str
+    output: str = ""
+    size: int = 0
+    mtime_ns: int = 0
+    start: int = 0
+    end: int = -1
+    reason: str = ""
+    message: str = ""
+
+
+@dataclass(frozen=True)
+class Shard:
+    """A piece of work: ``kind`` ``"text"`` (a batch of files balanced by bytes) or
+    ``"jsonl"`` (one output part of a JSONL file). ``id`` is stable across runs."""
+
+    id: str
+    kind: str
+    units: tuple[Unit, ...]
+    output: str = ""
+    bytes: int = 0
+
+
+@dataclass(frozen=True)
+class ShardResult:
+    """What one shard did: counts, and ``records`` for the rejected documents (at most
+    ``MAX_RECORDS`` of them; ``rejects`` counts them all). With a report, every document's
+    record is in the file ``report_part``. ``resumed`` when an earlier run had done it."""
+
+    shard_id: str
+    docs: int = 0
+    rejected: int = 0
+    bytes_in: int = 0
+    bytes_out: int = 0
+    input_bytes: int = 0
+    removed: dict[str, int] = field(default_factory=dict)
+    repairs: dict[str, int] = field(default_factory=dict)
+    rejects: dict[str, int] = field(default_factory=dict)
+    warnings: int = 0
+    records: tuple[dict[str, Any], ...] = ()
+    resumed: bool = False
+    outputs: tuple[str, ...] = ()
+    report_part: str | None = None
+
+
+@dataclass(frozen=True)
+class Summary:
+    """Totals over a run; ``exit_code`` is 1 when any input was rejected, else 0."""
+
+    shards: int = 0
+    resumed_shards: int = 0
+    docs: int = 0
+    rejected: int = 0
+    bytes_in: int = 0
+    bytes_out: int = 0
+    removed: dict[str, int] = field(default_factory=dict)
+    repairs: dict[str, int] = field(default_factory=dict)
+    rejects: dict[str, int] = field(default_factory=dict)
+    warnings: int = 0
+
+    @property
+    def exit_code(self) -> int:
+        """0 when every input was cleaned, 1 when some were rejected."""
+        return 1 if self.rejected else 0
+
+    def format(self, seconds: float | None = None) -> str:
+        """The end-of-run summary, as printed by the command.
+
+        >>> print(Summary(docs=2, bytes_in=2000, bytes_out=1500).format())
+        documents: 2 cleaned, 0 rejected
+        bytes:     2.0 kB in, 1.5 kB out (-25.0%)
+        """
+        lines = [f"documents: {self.docs} cleaned, {self.rejected} rejected"]
+        change = (self.bytes_out - self.bytes_in) / self.bytes_in * 100 if self.bytes_in else 0.0
+        lines.append(
+            f"bytes:     {_size(self.bytes_in)} in, {_size(self.bytes_out)} out ({change:+.1f}%)"
+        )
+        if seconds is not None and seconds > 0:
+            lines.append(f"time:      {seconds:.2f} s, {self.bytes_in / seconds / 1e6:.2f} MB/s")
+        if self.resumed_shards:
+            lines.append(
+                f"resumed:   {self.resumed_shards} of {self.shards} shards were already done"
+            )
+        for title, counts in (
+            ("lines removed", self.removed),
+            ("repairs", self.repairs),
+            ("rejected", self.rejects),
+        ):
+            if counts:
+                lines.append(f"{title}:")
+                width = max(len(k) for k in counts)
+                lines += [f"  {k:<{width}}  {v}" for k, v in sorted(counts.items())]
+        if self.warnings:
+            lines.append(f"warnings:  {self.warnings} (decoding notes; see --report)")
+        return "\n".join(lines)
+
+
+def _size(n: int) -> str:
+    for unit in ("B", "kB", "MB", "GB"):
+        if n < 1000 or unit == "GB":
+            return f"{n} B" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1000  # type: ignore[assignment]
+    return f"{n} B"  # pragma: no cover
+
+
+def summarize(results: Iterable[ShardResult]) -> Summary:
+    """Add up shard results.
+
+    >>> summarize([ShardResult("a", docs=1, removed={"navigation": 2}),
+    ...            ShardResult("b", docs=2, removed={"navigation": 1})]).removed
+    {'navigation': 3}
+    """
+    totals: dict[str, int] = Counter()
+    removed: Counter[str] = Counter()
+    repairs: Counter[str] = Counter()
+    rejects: Counter[str] = Counter()
+    for r in results:
+        totals["shards"] += 1
+        totals["resumed_shards"] += r.resumed
+        for key in ("docs", "rejected", "bytes_in", "bytes_out", "warnings"):
+            totals[key] += getattr(r, key)
+        removed.update(r.removed)
+        repairs.update(r.repairs)
+        rejects.update(r.rejects)
+    return Summary(**totals, removed=dict(removed), repairs=dict(repairs), rejects=dict(rejects))
+
+
+# --------------------------------------------------------------------------------- planning
+
+
+def _identity(kind: str, units: Sequence[Unit], output: str, config: JobConfig) -> str:
+    """A stable shard id: the same inputs and outputs (relative to DST) give the same id."""
+
+    def rel(path: str) -> str:
+        return path if config.destination is None else os.path.relpath(path, config.destination)
+
+    output = rel(output) if output else ""
+    units = [replace(u, output=rel(u.output)) if u.output else u for u in units]
+    blob = json.dumps([kind, output, [(u.kind, u.source, u.output, u.start, u.end) for u in units]])
+    return f"{kind}-{hashlib.sha256(blob.encode()).hexdigest()[:16]}"
+
+
+def _unit_for(path: str, display: str, out_root: str | None, rel: str, config: JobConfig) -> Unit:
+    st = os.stat(path)
+    kind = "jsonl" if _is_jsonl_input(path, config) else "text"
+    if config.in_place:
+        output = path
+    elif kind == "jsonl":
+        output = os.path.join(out_root or "", os.fspath(relative_output(rel)))
+    else:
+        output = os.path.join(out_root or "", rel)
+    return Unit(kind, path, display, output, st.st_size, st.st_mtime_ns)
+
+
+def _is_jsonl_input(path: str, config: JobConfig) -> bool:
+    if config.input_format != "auto":
+        return config.input_format == "jsonl"
+    return is_jsonl(path)
+
+
+def _jsonl_ranges(path: str, size: int, step: int) -> list[tuple[int, int]]:
+    """Split a plain JSONL file at line starts near every ``step`` bytes."""
+    bounds = [0]
+    with open(path, "rb") as fh:
+        while bounds[-1] + step < size:
+            fh.seek(bounds[-1] + step - 1)
+            fh.readline()
+            pos = fh.tell()
+            if pos >= size:
+                break
+            bounds.append(pos)
+    bounds.append(size)
+    return list(itertools.pairwise(bounds))
+
+
+def plan_shards(sources: Sequence[str], config: JobConfig) -> list[Shard]:
+    """Turn source paths (files or directories) into shards, in a deterministic order.
+
+    Raises :class:`ConfigError` for a missing source, a destination inside a source, or two
+    inputs that would write the same output.
+    """
+    dst = config.destination
+    if dst is None and not config.in_place:
+        raise ConfigError("a job needs a destination directory, or in_place=True")
+    units: list[Unit] = []
+    for given in sources:
+        if given == "-":
+            raise ConfigError("standard input ('-') cannot be mixed with other sources")
+        if not os.path.exists(given):
+            raise ConfigError(f"no such file or directory: {given}")
+        real = os.path.realpath(given)
+        if dst is not None and is_within(dst, real) and os.path.isdir(real):
+            raise ConfigError(
+                f"the output directory {dst} is inside the source {given}: "
+                "choose a destination outside it"
+            )
+        if os.path.isdir(real):
+            state = config.state_dir or ""
+            for entry in walk_tree(
+                real,
+                include=config.include,
+                exclude=config.exclude,
+                follow_symlinks=config.follow_symlinks,
+                state_dir=state,
+            ):
+                display = os.path.join(given, entry.rel)
+                if entry.skip:
+                    units.append(
+                        Unit("skip", entry.path, display, reason=entry.skip, message=entry.message)
+                    )
+                    continue
+                try:
+                    units.append(_unit_for(entry.path, display, dst, entry.rel, config))
+                except OSError as exc:
+                    units.append(
+                        Unit(
+                            "skip",
+                            entry.path,
+                            display,
+                            reason="unreadable",
+                            message=f"cannot stat: {exc.strerror}",
+                        )
+                    )
+        else:
+            units.append(_unit_for(real, given, dst, os.path.basename(real), config))
+    _check_outputs(units, config)
+    return _group(units, config)
+
+
+def _check_outputs(units: list[Unit], config: JobConfig) -> None:
+    if config.in_place:
+        return
+    inputs = {u.source for u in units}
+    seen: dict[str, str] = {}
+    for u in units:
+        if u.kind == "skip":
+            continue
+        if u.output in inputs or os.path.realpath(u.output) in inputs:
+            raise ConfigError(
+                f"{u.display} would be overwritten by its own output: "
+                "choose another destination, or use --in-place"
+            )
+        if u.output in seen:
+            raise ConfigError(f"{seen[u.output]} and {u.display} would both write {u.output}")
+        seen[u.output] = u.display
+
+
+def _group(units: list[Unit], config: JobConfig) -> list[Shard]:
+    shards: list[Shard] = []
+    batch: list[Unit] = []
+    batch_bytes = 0
+
+    def flush() -> None:
+        nonlocal batch, batch_bytes
+        if batch:
+            shards.append(
+                Shard(_identity("text", batch, "", config), "text", tuple(batch), "", batch_bytes)
+            )
+        batch, batch_bytes = [], 0
+
+    for u in units:
+        if u.kind == "jsonl":
+            flush()
+            shards.extend(_jsonl_shards(u, config))
+            continue
+        batch.append(u)
+        batch_bytes += u.size
+        if batch_bytes >= config.shard_bytes or len(batch) >= config.shard_files:
+            flush()
+    flush()
+    return shards
+
+
+def _jsonl_shards(u: Unit, config: JobConfig) -> list[Shard]:
+    gz = u.source.lower().endswith(".gz")
+    if config.in_place:
+        return [Shard(_identity("jsonl", [u], u.output, config), "jsonl", (u,), u.output, u.size)]
+    ext = ".jsonl.gz" if gz else ".jsonl"
+    ranges = [(0, -1)] if gz else _jsonl_ranges(u.source, u.size, config.jsonl_shard_bytes)
+    shards = []
+    for k, (start, end) in enumerate(ranges):
+        part = replace(u, start=start, end=end)
+        output = os.path.join(u.output, f"part-{k:05d}{ext}")
+        size = u.size if end < 0 else end - start
+        shards.append(
+            Shard(_identity("jsonl", [part], output, config), "jsonl", (part,), output, size)
+        )
+    return shards
+
+
+def prepare_destination(config: JobConfig, sources: Sequence[str] = ()) -> int:
+    """Create the destination and sweep temporary files an interrupted run left behind
+    (below DST, or below the sources when cleaning in place). Returns how many were removed.
+    Call once before running shards, with no shard running.
+    """
+    if config.in_place:
+        return sum(sweep_temp_files(s) for s in sources if os.path.isdir(s))
+    assert config.destination is not None
+    try:
+        os.makedirs(config.destination, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"cannot create {config.destination}: {exc.strerror}") from None
+    return sweep_temp_files(config.destination)
+
+
+# --------------------------------------------------------------------------------- running
+
+
+class _Tally:
+    """Mutable counts for one shard; frozen into a :class:`ShardResult` at the end."""
+
+    def __init__(self, config: JobConfig, sink: Callable[[dict[str, Any]], None] | None = None):
+        self.config = config
+        self.sink = sink
+        self.docs = self.rejected = self.bytes_in = self.bytes_out = self.warnings = 0
+        self.removed: Counter[str] = Counter()
+        self.repairs: Counter[str] = Counter()
+        self.rejects: Counter[str] = Counter()
+        self.records: list[dict[str, Any]] = []
+        self.outputs: list[str] = []
+
+    def reject(self, where: dict[str, Any], reason: str, message: str, action: str) -> None:
+        self.rejected += 1
+        self.rejects[reason] += 1
+        record = {
+            **where,
+            "status": "rejected",
+            "reason": reason,
+            "message": message,
+            "action": action,
+        }
+        if len(self.records) < MAX_RECORDS:
+            self.records.append(record)
+        if self.sink is not None:
+            self.sink(record)
+
+    def cleaned(
+        self, where: dict[str, Any], text: str, report: Report, warnings: list[str]
+    ) -> bytes:
+        out = report.text.encode("utf-8")
+        size_in = len(text.encode("utf-8"))
+        self.docs += 1
+        self.bytes_in += size_in
+        self.bytes_out += len(out)
+        self.warnings += len(warnings)
+        removed = report.removed_lines
+        removed_ids = {id(e) for e in removed}
+        self.removed.update(e.category for e in removed)
+        repairs = Counter(
+            _repair_kind(e.filter, e.rule) for e in report.edits if id(e) not in removed_ids
+        )
+        self.repairs.update(repairs)
+        if self.sink is not None:
+            record: dict[str, Any] = {
+                **where,
+                "status": "ok",
+                "bytes_in": size_in,
+                "bytes_out": len(out),
+            }
+            if warnings:
+                record["warnings"] = warnings
+            record["removed"] = [
+                {"rule": e.rule, "category": e.category, "line": e.before.strip()} for e in removed
+            ]
+            record["repairs"] = dict(repairs)
+            if report.metadata:
+                record["metadata"] = report.metadata
+            if self.config.report_edits:
+                record["edits"] = [asdict(e) for e in report.edits]
+            self.sink(record)
+        return out
+
+    def result(
+        self, shard_id: str, input_bytes: int, report_part: str | None = None
+    ) -> ShardResult:
+        return ShardResult(
+            shard_id,
+            self.docs,
+            self.rejected,
+            self.bytes_in,
+            self.bytes_out,
+            input_bytes,
+            dict(self.removed),
+            dict(self.repairs),
+            dict(self.rejects),
+            self.warnings,
+            tuple(self.records),
+            False,
+            tuple(self.outputs),
+            report_part,
+        )
+
+
+def _repair_kind(filter_name: str, rule: str) -> str:
+    return filter_name if rule == filter_name else f"{filter_name}:{rule}"
+
+
+def _clean_document(data: bytes, where: dict[str, Any], tally: _Tally) -> bytes | None:
+    """Decode, clean and count one text document; None when it is rejected."""
+    try:
+        text, warnings = decode_document(data, errors=tally.config.decode_errors)
+    except DocumentError as exc:
+        tally.reject(where, exc.reason, exc.message, "skipped")
+        return None
+    return tally.cleaned(where, text, tally.config.pipeline.explain(text), warnings)
+
+
+def _clean_jsonl(
+    stream: BinaryIO,
+    write: WriteFn,
+    display: str,
+    tally: _Tally,
+    *,
+    end: int | None = None,
+    start_line: int = 0,
+    cap: int | None = None,
+) -> None:
+    """Clean the records of a JSONL stream, writing one line per kept record, in order.
+
+    Unparseable or oversized lines are dropped (and recorded); records that parse but have no
+    string text field are written unchanged (and recorded).
+    """
+    config = tally.config
+    field_name = config.text_field
+    lineno = start_line
+    try:
+        for line in iter_lines(
+            stream, max_bytes=config.max_doc_bytes, end=end, decompressed_cap=cap
+        ):
+            lineno += 1
+            where: dict[str, Any] = {"source": display, "line": lineno}
+            if isinstance(line, TooLong):
+                tally.reject(
+                    where,
+                    "too-large",
+                    f"{line.length} bytes is over --max-doc-bytes {config.max_doc_bytes}",
+                    "dropped",
+                )
+                continue
+            if not line.strip():
+                continue
+            try:
+                raw, warnings = decode_document(line, errors=config.decode_errors)
+                record = json.loads(raw)
+            except DocumentError as exc:
+                tally.reject(where, exc.reason, exc.message, "dropped")
+                continue
+            except ValueError as exc:
+                tally.reject(where, "bad-json", f"not valid JSON: {exc}", "dropped")
+                continue
+            if not isinstance(record, dict):
+                tally.reject(
+                    where, "not-an-object", "the line is JSON but not an object", "kept unchanged"
+                )
+                write(line if line.endswith(b"\n") else line + b"\n")
+                continue
+            if "id" in record and isinstance(record["id"], str | int):
+                where["id"] = record["id"]
+            text = record.get(field_name)
+            if not isinstance(text, str):
+                reason = "missing-text-field" if text is None else "text-not-a-string"
+                tally.reject(
+                    where, reason, f"no string field {field_name!r} in the record", "kept unchanged"
+                )
+                write(line if line.endswith(b"\n") else line + b"\n")
+                continue
+            report = config.pipeline.explain(text)
+            tally.cleaned(where, text, report, warnings)
+            record[field_name] = report.text
+            write(json.dumps(record, ensure_ascii=False, separators=(",", ":")).encode() + b"\n")
+    except GZIP_ERRORS as exc:
+        err = describe_gzip_error(exc)
+        tally.reject(
+            {"source": display, "line": lineno + 1},
+            err.reason,
+            f"{err.message}; the {lineno} lines before were kept",
+            "stopped",
+        )
+    except DocumentError as exc:  # gzip bomb
+        tally.reject({"source": display, "line": lineno + 1}, exc.reason, exc.message, "stopped")
+    except OSError as exc:
+        if isinstance(exc, OutputError):
+            raise
+        tally.reject(
+            {"source": display, "line": lineno + 1},
+            "unreadable",
+            f"read failed: {exc.strerror or exc}",
+            "stopped",
+        )
+
+
+def clean_stream(
+    stream: BinaryIO,
+    out: BinaryIO,
+    config: JobConfig,
+    *,
+    jsonl: bool,
+    display: str = "<stdin>",
+    report: Callable[[dict[str, Any]], None] | None = None,
+) -> ShardResult:
+    """Clean one document (or JSONL records) from a binary stream to another, in this process;
+    ``report`` receives every document's record as it is made.
+
+    Used for standard input and for a single file written to standard output.
+    """
+    tally = _Tally(config, report)
+    where = {"source": display}
+    if jsonl:
+        if display.lower().endswith(".gz"):
+            stream = gzip_reader(stream)  # type: ignore[assignment]
+        _clean_jsonl(stream, _guard(out.write, "standard output"), display, tally)
+    else:
+        data = stream.read(config.max_doc_bytes + 1)
+        if len(data) > config.max_doc_bytes:
+            tally.reject(
+                where, "too-large", f"over --max-doc-bytes {config.max_doc_bytes}", "skipped"
+            )
+        else:
+            cleaned = _clean_document(data, where, tally)
+            if cleaned is not None:
+                out.write(cleaned)
+    out.flush()
+    return tally.result("stream", 0)
+
+
+def _marker_path(shard: Shard, config: JobConfig) -> str | None:
+    state = config.state_dir
+    return None if state is None else os.path.join(state, "done", f"{shard.id}.json")
+
+
+def _marker_key(shard: Shard, config: JobConfig) -> dict[str, Any]:
+    return {
+        "fingerprint": config.fingerprint,
+        "shard": shard.id,
+        "units": [[u.source, u.size, u.mtime_ns, u.start, u.end] for u in shard.units],
+    }
+
+
+def _finished(shard: Shard, config: JobConfig) -> ShardResult | None:
+    path = _marker_path(shard, config)
+    if path is None:
+        return None
+    try:
+        with open(path, encoding="utf-8") as fh:
+            marker = json.load(fh)
+        if marker["key"] != _marker_key(shard, config):
+            return None
+        if config.report is not None and marker.get("report") != _report_mode(config):
+            return None  # the earlier run wrote no report part (or another kind): redo
+        result = ShardResult(
+            **{
+                **marker["result"],
+                "records": tuple(marker["result"]["records"]),
+                "outputs": tuple(marker["result"]["outputs"]),
+            }
+        )
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    assert config.destination is not None
+    result = replace(
+        result, outputs=tuple(os.path.join(config.destination, o) for o in result.outputs)
+    )
+    part = _report_part(shard, config)
+    if not all(os.path.isfile(p) for p in result.outputs):
+        return None
+    if part is not None and not os.path.isfile(part):
+        return None
+    return replace(result, resumed=True, report_part=part)
+
+
+def _report_mode(config: JobConfig) -> str | None:
+    if config.report is None:
+        return None
+    return "edits" if config.report_edits else "plain"
+
+
+def _report_part(shard: Shard, config: JobConfig) -> str | None:
+    parts = config.report_parts
+    return None if parts is None else os.path.join(parts, f"{shard.id}.jsonl")
+
+
+def _write_marker(shard: Shard, config: JobConfig, result: ShardResult) -> None:
+    path = _marker_path(shard, config)
+    if path is None:
+        return
+    assert config.destination is not None
+    safe_output_dir(os.path.dirname(path), os.path.realpath(config.destination))
+    kept = replace(
+        result,
+        outputs=tuple(os.path.relpath(o, config.destination) for o in result.outputs),
+        report_part=None,
+    )
+    blob = json.dumps(
+        {"key": _marker_key(shard, config), "result": asdict(kept), "report": _report_mode(config)},
+        ensure_ascii=False,
+    )
+    with AtomicFile(path) as out:
+        out.write(blob.encode())
+
+
+def run_shard(shard: Shard, config: JobConfig) -> ShardResult:
+    """Clean every input of ``shard`` and write its outputs atomically; return its counts.
+
+    Idempotent: when the shard's completion marker matches its sources and the configuration,
+    nothing is read or written and the recorded result comes back with ``resumed=True``.
+    Bad inputs are recorded and skipped; an output that cannot be written raises
+    :class:`~cleantext.io.OutputError` (and leaves no partial file).
+    """
+    done = _finished(shard, config)
+    if done is not None:
+        return done
+    if shard.kind not in ("text", "jsonl"):
+        raise ConfigError(f"unknown shard kind {shard.kind!r}")
+    part = _report_part(shard, config)
+    report = None
+    if part is not None:
+        root = _dst_root(config) if config.destination else os.path.realpath(config.report_parts)
+        safe_output_dir(os.path.dirname(part), root)
+        report = AtomicFile(part)
+    try:
+        sink = None if report is None else _report_sink(report)
+        tally = _Tally(config, sink)
+        if shard.kind == "text":
+            for unit in shard.units:
+                _run_text_unit(unit, tally)
+        else:
+            _run_jsonl_shard(shard, tally)
+        if report is not None:
+            report.commit()
+    except BaseException:
+        if report is not None:
+            report.abort()
+        raise
+    result = tally.result(shard.id, shard.bytes, part)
+    _write_marker(shard, config, result)
+    return result
+
+
+def _report_sink(report: AtomicFile) -> Callable[[dict[str, Any]], None]:
+    def sink(record: dict[str, Any]) -> None:
+        report.write(json.dumps(record, ensure_ascii=False).encode() + b"\n")
+
+    return sink
+
+
+def _dst_root(config: JobConfig) -> str:
+    assert config.destination is not None
+    return os.path.realpath(config.destination)
+
+
+def _run_text_unit(unit: Unit, tally: _Tally) -> None:
+    config = tally.config
+    where = {"source": unit.display}
+    if unit.kind == "skip":
+        tally.reject(where, unit.reason, unit.message, "skipped")
+        return
+    try:
+        data = read_document(unit.source, max_bytes=config.max_doc_bytes)
+    except DocumentError as exc:
+        tally.reject(where, exc.reason, exc.message, "skipped")
+        return
+    cleaned = _clean_document(data, where, tally)
+    if cleaned is None:
+        return
+    if config.in_place:
+        if cleaned != data:
+            mode = os.stat(unit.source).st_mode & 0o7777
+            with AtomicFile(unit.source, mode=mode) as out:
+                out.write(cleaned)
+        return
+    safe_output_dir(os.path.dirname(unit.output), _dst_root(config))
+    with AtomicFile(unit.output) as out:
+        out.write(cleaned)
+    tally.outputs.append(unit.output)
+
+
+def _run_jsonl_shard(shard: Shard, tally: _Tally) -> None:
+    config = tally.config
+    (unit,) = shard.units
+    gz = unit.source.lower().endswith(".gz")
+    try:
+        fh = open_input(unit.source)
+    except DocumentError as exc:
+        tally.reject({"source": unit.display}, exc.reason, exc.message, "skipped")
+        return
+    with fh:
+        start_line = 0
+        if unit.start:
+            start_line = _count_lines(fh, unit.start)
+        if config.in_place:
+            mode = os.fstat(fh.fileno()).st_mode & 0o7777
+            target = AtomicFile(shard.output, mode=mode)
+        else:
+            safe_output_dir(os.path.dirname(shard.output), _dst_root(config))
+            target = AtomicFile(shard.output)
+        with target:
+            sink = open_gzip_writer(target) if gz else None
+            write = sink.write if sink is not None else target.write
+            stream: BinaryIO = gzip_reader(fh) if gz else fh  # type: ignore[assignment]
+            cap = config.max_gzip_ratio * unit.size + MiB if gz else None
+            end = None if unit.end < 0 else unit.end
+            try:
+                _clean_jsonl(
+                    stream,
+                    _guard(write, shard.output),
+                    unit.display,
+                    tally,
+                    end=end,
+                    start_line=start_line,
+                    cap=cap,
+                )
+                if sink is not None:
+                    sink.close()
+            except OSError as exc:
+                if isinstance(exc, OutputError):
+                    raise
+                raise OutputError(f"cannot write {shard.output}: {exc.strerror}") from None
+    tally.outputs.append(shard.output)
+
+
+def _guard(write: WriteFn, target: str) -> WriteFn:
+    """Make any write failure an :class:`OutputError`, so it stops the run."""
+
+    def guarded(data: bytes) -> None:
+        try:
+            write(data)
+        except OutputError:
+            raise
+        except OSError as exc:
+            raise OutputError(f"cannot write {target}: {exc.strerror}") from None
+
+    return guarded
+
+
+def _count_lines(fh: BinaryIO, upto: int) -> int:
+    """Count the lines before byte ``upto`` (report line numbers stay file-wide) and leave
+    the file positioned there."""
+    count = 0
+    remaining = upto
+    while remaining > 0:
+        chunk = fh.read(min(remaining, 1 << 20))
+        if not chunk:
+            break
+        count += chunk.count(b"\n")
+        remaining -= len(chunk)
+    fh.seek(upto)
+    return count
