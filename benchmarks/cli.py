@@ -163,6 +163,11 @@ def _parser() -> argparse.ArgumentParser:
         default=repo_root() / "benchmarks" / "results",
         help="results folder (default benchmarks/results)",
     )
+    g.add_argument(
+        "--what-if-no-fsync",
+        action="store_true",
+        help="also time the CLI with os.fsync disabled, labelled as an experiment",
+    )
     g.add_argument("--name", default="latest", help="results file name stem (default latest)")
     g.add_argument(
         "--repo",
@@ -254,6 +259,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         data=args.data,
         repo=args.repo.resolve(),
         parts=parts,
+        what_if_no_fsync=args.what_if_no_fsync,
         **({"max_jobs": args.max_jobs} if args.max_jobs else {}),
     )
     results = run(config, log=lambda msg: print(msg, file=sys.stderr, flush=True))

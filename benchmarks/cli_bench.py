@@ -39,6 +39,16 @@ class CliFeatures:
     jsonl: bool
     help_text: str
 
+    @property
+    def quiet_flags(self) -> list[str]:
+        """Flags that keep progress bars and local config files out of the measurement."""
+        flags = []
+        if "--quiet" in self.help_text:
+            flags.append("--quiet")
+        if "--no-config" in self.help_text:
+            flags.append("--no-config")
+        return flags
+
 
 @dataclass(frozen=True, slots=True)
 class CliRun:
@@ -49,9 +59,13 @@ class CliRun:
     tree_rss_mb: float | None
 
 
-def _env(repo: Path) -> dict[str, str]:
+NO_FSYNC_DIR = Path(__file__).resolve().parent / "whatif_nofsync"
+
+
+def _env(repo: Path, *, no_fsync: bool = False) -> dict[str, str]:
     env = dict(os.environ)
-    env["PYTHONPATH"] = str(repo) + os.pathsep + env.get("PYTHONPATH", "")
+    front = [str(repo)] + ([str(NO_FSYNC_DIR)] if no_fsync else [])
+    env["PYTHONPATH"] = os.pathsep.join([*front, env.get("PYTHONPATH", "")])
     return env
 
 
@@ -91,8 +105,13 @@ def _sample_tree(pid: int, stop: threading.Event, peak: list[float]) -> None:
         stop.wait(0.02)
 
 
-def run_command(command: list[str], repo: Path, *, clear: Path | None = None) -> CliRun:
+def run_command(
+    command: list[str], repo: Path, *, clear: Path | None = None, no_fsync: bool = False
+) -> CliRun:
     """Run ``command`` once (removing ``clear`` first); return its time and peak memory.
+
+    ``no_fsync`` runs it with ``os.fsync`` turned into a no-op (an experiment, see
+    ``benchmarks/whatif_nofsync``).
 
     Raises RuntimeError with the command's output if it fails.
     """
@@ -103,7 +122,7 @@ def run_command(command: list[str], repo: Path, *, clear: Path | None = None) ->
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
-        env=_env(repo),
+        env=_env(repo, no_fsync=no_fsync),
         cwd=repo,
     )
     stop = threading.Event()

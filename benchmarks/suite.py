@@ -38,6 +38,7 @@ class RunConfig:
     data: Path = field(default_factory=lambda: repo_root() / "benchmarks" / "data")
     repo: Path = field(default_factory=repo_root)
     parts: tuple[str, ...] = PARTS
+    what_if_no_fsync: bool = False  # also run the CLI with os.fsync disabled (an experiment)
 
 
 def ensure_corpus(params: CorpusParams, data: Path, log: Callable[[str], None]) -> Path:
@@ -67,9 +68,11 @@ def _cli_measure(
     repeats: int,
     nbytes: int,
     docs: int,
+    *,
+    no_fsync: bool = False,
     **extra: object,
 ) -> Measurement:
-    runs = [run_command(command, repo, clear=out) for _ in range(repeats)]
+    runs = [run_command(command, repo, clear=out, no_fsync=no_fsync) for _ in range(repeats)]
     peaks = [r.peak_rss_mb for r in runs]
     trees = [r.tree_rss_mb for r in runs if r.tree_rss_mb is not None]
     extra = {**extra, "peak_rss_mb": max(peaks), "peak_rss_mb_runs": peaks}
@@ -108,6 +111,7 @@ def _cli_part(config: RunConfig, log: Callable[[str], None]) -> tuple[list[Measu
         )
         for jobs in jobs_list:
             command = [sys.executable, "-m", "cleantext", "clean", str(src), "-o", str(out)]
+            command += features.quiet_flags
             if features.jobs:
                 command += ["--jobs", str(jobs)]
             log(f"cli: cleantext clean, {label} corpus, --jobs {jobs}")
@@ -125,6 +129,24 @@ def _cli_part(config: RunConfig, log: Callable[[str], None]) -> tuple[list[Measu
                     input="directory",
                 )
             )
+            if config.what_if_no_fsync and label == "large":
+                log(f"cli: experiment, fsync disabled, {label} corpus, --jobs {jobs}")
+                found.append(
+                    _cli_measure(
+                        f"experiment: cleantext clean (directory tree) --jobs {jobs}, no fsync",
+                        command,
+                        config.repo,
+                        out,
+                        config.cli_repeats,
+                        nbytes,
+                        docs,
+                        no_fsync=True,
+                        corpus=label,
+                        jobs=jobs,
+                        input="directory",
+                        experiment="os.fsync made a no-op (benchmarks/whatif_nofsync)",
+                    )
+                )
         if features.jsonl:
             for jobs in jobs_list:
                 command = [
@@ -135,6 +157,7 @@ def _cli_part(config: RunConfig, log: Callable[[str], None]) -> tuple[list[Measu
                     str(corpus / "corpus.jsonl"),
                     "-o",
                     str(out),
+                    *features.quiet_flags,
                 ]
                 if features.jobs:
                     command += ["--jobs", str(jobs)]
@@ -214,6 +237,7 @@ def targets(found: list[Measurement]) -> list[dict]:
         _target("CLI --jobs 2 vs --jobs 1", j2.mb_s / j1.mb_s if j1 and j2 else None, 1.8, unit="x")
     )
     cli = [m for m in found if m.group == "cli" and m.name.startswith("cleantext clean")]
+    # (experiment rows start with "experiment:" and are left out of the targets)
     if cli:
         peak = max(float(m.extra["peak_rss_mb"]) for m in cli)  # type: ignore[arg-type]
         out.append(

@@ -189,7 +189,8 @@ def test_harness_runs_end_to_end_on_a_tiny_corpus(tmp_path):
     done = _bench(
         "run", "--size", "240kB", "--sample", "120kB", "--sweep-sample", "50kB",
         "--long-doc", "150kB", "--repeats", "1", "--cli-repeats", "1", "--max-jobs", "2",
-        "--data", str(tmp_path / "data"), "--out", str(tmp_path / "results"), "--name", "tiny",
+        "--what-if-no-fsync", "--data", str(tmp_path / "data"),
+        "--out", str(tmp_path / "results"), "--name", "tiny",
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     results = json.loads((tmp_path / "results" / "tiny.json").read_text("utf-8"))
@@ -211,6 +212,8 @@ def test_harness_runs_end_to_end_on_a_tiny_corpus(tmp_path):
     cli = [m for m in results["measurements"] if m["group"] == "cli"]
     assert {m["corpus"] for m in cli} == {"large", "small"}
     assert all(m["peak_rss_mb"] > 5 for m in cli)
+    experiments = [m for m in cli if m["name"].startswith("experiment:")]
+    assert experiments and all(m["experiment"] and m["corpus"] == "large" for m in experiments)
     assert {"cpu", "cores", "python"} <= set(results["machine"])
     assert results["versions"]["ftfy"]
     assert results["corpus"]["params"]["size"] == 240_000
