@@ -15,11 +15,11 @@ import dataclasses
 import difflib
 import importlib
 import importlib.util
-import json
 import os
 import shutil
 import signal
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
@@ -33,8 +33,10 @@ from cleantext.job import (
     JobConfig,
     ShardResult,
     clean_stream,
+    lock_destination,
     plan_shards,
     prepare_destination,
+    report_line,
     summarize,
 )
 
@@ -44,6 +46,7 @@ EXIT_OK, EXIT_REJECTED, EXIT_CONFIG, EXIT_IO = 0, 1, 2, 3
 EXIT_INTERRUPTED, EXIT_TERMINATED = 130, 143
 MAX_PRINTED_REJECTS = 20
 
+_DESCRIPTION = "Clean text scraped from the web: files, directory trees, JSONL corpora."
 _EPILOG = """exit codes: 0 all done; 1 done, some inputs rejected; 2 usage or configuration
 error; 3 output I/O failure; 130 interrupted; 143 terminated."""
 
@@ -88,9 +91,7 @@ def _pipeline_options(parser: argparse.ArgumentParser) -> None:
 
 
 def _build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="cleantext", description=__doc__.split("\n\n")[0], epilog=_EPILOG
-    )
+    parser = argparse.ArgumentParser(prog="cleantext", description=_DESCRIPTION, epilog=_EPILOG)
     parser.add_argument("--version", action="version", version=cleantext.__version__)
     sub = parser.add_subparsers(dest="command", required=True)
 
@@ -175,6 +176,13 @@ def _build_parser() -> argparse.ArgumentParser:
         default=None,
         help="read symbolic links that point outside SRC",
     )
+    clean.add_argument(
+        "--no-fsync",
+        dest="fsync",
+        action="store_false",
+        help="do not fsync outputs: still atomic (a killed run leaves no partial file), "
+        "faster on many small files, but not durable across a power loss",
+    )
     clean.add_argument("--shard-bytes", type=int, metavar="N", help=argparse.SUPPRESS)
     clean.add_argument("-q", "--quiet", action="store_true", help="no progress bar and no summary")
     _pipeline_options(clean)
@@ -206,10 +214,23 @@ def _build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("filters", help="list the filters, their options and defaults")
 
-    if importlib.util.find_spec("cleantext.rules_cli") is not None:
-        rules_cli = importlib.import_module("cleantext.rules_cli")
-        rules_cli.add_parser(sub)
+    _add_rules_command(sub)
     return parser
+
+
+def _add_rules_command(sub: Any) -> None:
+    """Register ``cleantext rules`` from :mod:`cleantext.rules_cli` when that module is there.
+
+    A module that is there but fails to import must not break the other commands: ``rules``
+    then only reports why it is unavailable.
+    """
+    try:
+        if importlib.util.find_spec("cleantext.rules_cli") is None:
+            return
+        importlib.import_module("cleantext.rules_cli").add_parser(sub)
+    except Exception as exc:  # an ImportError, or a broken add_parser
+        broken = sub.add_parser("rules", help="(unavailable in this installation)")
+        broken.set_defaults(rules_error=f"the rules command cannot load: {exc!r}")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -229,7 +250,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "filters":
             return _filters(sys.stdout)
         if args.command == "rules":
+            if getattr(args, "rules_error", None):
+                raise ConfigError(args.rules_error)
             return importlib.import_module("cleantext.rules_cli").run(args)
+    except BrokenPipeError:  # the reader went away (| head): stop quietly
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # so the interpreter's final flush is silent
+        return EXIT_IO
     except OutputError as exc:
         _error(str(exc))
         return EXIT_IO
@@ -248,7 +275,7 @@ def _with_signals(run: Callable[[], int]) -> int:
     def terminate(signum: int, frame: object) -> None:
         raise _Terminated
 
-    main_thread = signal.getsignal(signal.SIGTERM) is not None
+    main_thread = threading.current_thread() is threading.main_thread()
     previous = signal.signal(signal.SIGTERM, terminate) if main_thread else None
     try:
         return run()
@@ -305,6 +332,7 @@ def _job_config(args: argparse.Namespace, settings: dict[str, Any]) -> JobConfig
         "in_place": args.in_place,
         "report": args.report,
         "input_format": args.format,
+        "fsync": args.fsync,
     }
     for key in ("text_field", "max_doc_bytes", "decode_errors", "report_edits", "follow_symlinks"):
         if key in settings:
@@ -334,6 +362,13 @@ def _clean(args: argparse.Namespace) -> int:
         return _clean_to_stdout(args, settings)
     if "-" in args.sources:
         raise ConfigError("standard input ('-') is written to standard output: drop -o")
+    if args.engine == "dask":  # checked before any work starts
+        try:
+            from cleantext.engines.dask import run_dask  # type: ignore[import-not-found]
+        except ImportError as exc:
+            raise ConfigError(
+                f'--engine dask needs Dask: pip install "cleantext-corpus[dask]" ({exc})'
+            ) from None
     config = _job_config(args, settings)
     if (
         config.destination is not None
@@ -342,44 +377,92 @@ def _clean(args: argparse.Namespace) -> int:
     ):
         raise OutputError(f"the output {args.output} exists and is not a directory")
     shards = plan_shards(args.sources, config)
+    if not shards and not args.quiet:
+        print(
+            f"cleantext: no input files (--include {' '.join(config.include)}"
+            + (f", --exclude {' '.join(config.exclude)}" if config.exclude else "")
+            + ")",
+            file=sys.stderr,
+        )
+    lock = lock_destination(config)  # held until this process exits
     swept = prepare_destination(config, [os.path.realpath(s) for s in args.sources])
     if swept and not args.quiet:
         print(
             f"cleantext: removed {swept} temporary file(s) of an interrupted run", file=sys.stderr
         )
+    progress = _Progress(None if args.quiet else _progress_bar(sum(s.bytes for s in shards)))
     if args.engine == "dask":
-        try:
-            from cleantext.engines.dask import run_dask  # type: ignore[import-not-found]
-        except ImportError as exc:
-            raise ConfigError(
-                f'--engine dask needs Dask: pip install "cleantext-corpus[dask]" ({exc})'
-            ) from None
-        results: Iterator[ShardResult] = run_dask(shards, config, scheduler=args.scheduler)
+        results: Iterator[ShardResult] = run_dask(
+            shards, config, scheduler=args.scheduler, jobs=jobs
+        )
     else:
         from cleantext.engines.local import default_jobs, run_local
 
-        results = run_local(shards, config, jobs=jobs or default_jobs())
-    return _consume(results, shards_total=sum(s.bytes for s in shards), args=args, config=config)
+        ticks = progress.tick if progress.bar is not None else None
+        results = run_local(shards, config, jobs=jobs or default_jobs(), ticks=ticks)
+    try:
+        return _consume(results, progress=progress, args=args, config=config)
+    except BaseException:
+        # The engine is stopped by now; its killed workers may have left temporary files.
+        prepare_destination(config, [os.path.realpath(s) for s in args.sources])
+        raise
+    finally:
+        if lock is not None:
+            lock.close()
+
+
+class _Progress:
+    """The progress bar (or None): ticks from running shards, then each shard's final counts."""
+
+    def __init__(self, bar: Any) -> None:
+        self.bar = bar
+        self.docs = self.errors = 0
+        self.ticked: dict[str, list[int]] = {}
+        self.finished: set[str] = set()
+
+    def tick(self, shard_id: str, nbytes: int, docs: int, errors: int) -> None:
+        if self.bar is None or shard_id in self.finished:
+            return  # a late tick of a shard already counted in full
+        seen = self.ticked.setdefault(shard_id, [0, 0, 0])
+        for i, value in enumerate((nbytes, docs, errors)):
+            seen[i] += value
+        self._show(nbytes, docs, errors)
+
+    def done(self, result: ShardResult) -> None:
+        if self.bar is None:
+            return
+        self.finished.add(result.shard_id)
+        seen = self.ticked.pop(result.shard_id, [0, 0, 0])
+        self._show(max(0, result.input_bytes - seen[0]), result.docs - seen[1],
+                   result.rejected - seen[2])  # fmt: skip
+
+    def _show(self, nbytes: int, docs: int, errors: int) -> None:
+        self.docs += docs
+        self.errors += errors
+        self.bar.update(nbytes)
+        self.bar.set_postfix_str(f"docs={self.docs}, errors={self.errors}", refresh=False)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
 
 
 def _consume(
     results: Iterator[ShardResult],
     *,
-    shards_total: int,
+    progress: _Progress,
     args: argparse.Namespace,
     config: JobConfig,
 ) -> int:
     started = time.perf_counter()
     report = _Report(args.report) if args.report else None
-    bar = None if args.quiet else _progress_bar(shards_total)
-    seen: list[ShardResult] = []
+    bar = progress.bar
     printed = 0
-    docs = rejected = 0
-    try:
+
+    def observe() -> Iterator[ShardResult]:
+        """Report, print and show each result as it comes; summarize() adds them up."""
+        nonlocal printed
         for result in results:
-            seen.append(dataclasses.replace(result, records=()))
-            docs += result.docs
-            rejected += result.rejected
             if report is not None and result.report_part is not None:
                 report.append(result.report_part, remove=config.in_place)
             for record in result.records:
@@ -387,17 +470,20 @@ def _consume(
                     printed += 1
                     if printed <= MAX_PRINTED_REJECTS and not args.quiet:
                         _print_reject(record, bar)
-            if bar is not None:
-                bar.update(result.input_bytes)
-                bar.set_postfix(docs=docs, errors=rejected, refresh=False)
+            progress.done(result)
+            yield result
+
+    try:
+        summary = summarize(observe())
     finally:
-        if bar is not None:
-            bar.close()
+        close = getattr(results, "close", None)
+        if close is not None:
+            close()  # stops the engine now, not whenever the generator is collected
+        progress.close()
         if report is not None:
             report.close()
             if config.in_place and config.report_parts:
                 shutil.rmtree(config.report_parts, ignore_errors=True)
-    summary = summarize(seen)
     if printed > MAX_PRINTED_REJECTS and not args.quiet:
         print(
             f"cleantext: ... and {printed - MAX_PRINTED_REJECTS} more rejected"
@@ -445,7 +531,7 @@ class _Report:
     def write(self, record: dict[str, Any]) -> None:
         """Add one record."""
         try:
-            self.fh.write(json.dumps(record, ensure_ascii=False) + "\n")
+            self.fh.write(report_line(record) + "\n")
         except OSError as exc:
             raise OutputError(f"cannot write the report {self.path}: {exc.strerror}") from None
 
@@ -569,10 +655,9 @@ def render_explanation(
     """
     c = _COLORS if color else dict.fromkeys(_COLORS, "")
     old, new = original.split("\n"), report.text.split("\n")
-    removed_rules: dict[str, list[str]] = {}
-    for edit in report.removed_lines:
-        removed_rules.setdefault(edit.before.strip(), []).append(edit.rule)
-    repairs = [e for e in report.edits if e not in report.removed_lines and e.before.strip()]
+    line_rules = _rules_by_line(report, original)
+    removed_ids = {id(e) for e in report.removed_lines}
+    repairs = [e for e in report.edits if id(e) not in removed_ids]
     out = [f"--- {name}\n", f"+++ {name} (cleaned)\n"]
     matcher = difflib.SequenceMatcher(a=old, b=new, autojunk=False)
     for group in matcher.get_grouped_opcodes(context):
@@ -582,10 +667,8 @@ def render_explanation(
             if tag == "equal":
                 out += [f" {line}\n" for line in old[i1:i2]]
                 continue
-            for line in old[i1:i2]:
-                rules = removed_rules.get(line.strip()) or sorted(
-                    {e.rule for e in repairs if e.before.strip() in line}
-                )
+            for i, line in enumerate(old[i1:i2], start=i1):
+                rules = line_rules.get(i, [])
                 tag_text = f"  {c['rule']}[{', '.join(rules)}]{c['reset']}" if rules else ""
                 out.append(f"{c['del']}-{line}{c['reset']}{tag_text}\n")
             out += [f"{c['add']}+{line}{c['reset']}\n" for line in new[j1:j2]]
@@ -604,6 +687,50 @@ def render_explanation(
     if not report.edits:
         out.append("nothing to clean\n")
     return "".join(out)
+
+
+def _rules_by_line(report: cleantext.Report, original: str) -> dict[int, list[str]]:
+    """For each line of ``original`` (by index), the rules of the edits that touched it.
+
+    Each edit's offsets index the text its own filter received; they are mapped back through
+    the edits of every earlier filter to a position in ``original``.
+    """
+    groups: list[list[cleantext.Edit]] = []
+    for edit in report.edits:  # edits come filter by filter, in pipeline order
+        if not groups or groups[-1][0].filter != edit.filter:
+            groups.append([])
+        groups[-1].append(edit)
+    groups = [sorted(g, key=lambda e: e.start) for g in groups]
+    found: dict[int, list[str]] = {}
+    for k, group in enumerate(groups):
+        for edit in group:
+            pos = edit.start
+            for earlier in reversed(groups[:k]):
+                pos = _map_back(pos, earlier)
+            line = original.count("\n", 0, pos)
+            if (
+                edit.before.startswith("\n")
+                and 0 < pos < len(original)
+                and (original[pos - 1] != "\n")
+            ):
+                line += 1  # it starts at the line break ending a line: name the lines below
+            rules = found.setdefault(line, [])
+            if edit.rule not in rules:
+                rules.append(edit.rule)
+    return found
+
+
+def _map_back(pos: int, edits: list[cleantext.Edit]) -> int:
+    """Where position ``pos`` of a filter's output was in that filter's input."""
+    shift = 0
+    for edit in edits:
+        out_start = edit.start + shift
+        if pos < out_start:
+            break
+        if pos < out_start + len(edit.after):
+            return edit.start
+        shift += len(edit.after) - (edit.end - edit.start)
+    return pos - shift
 
 
 # ---------------------------------------------------------------------------------- filters

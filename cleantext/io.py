@@ -42,6 +42,7 @@ __all__ = [
     "OutputError",
     "WalkEntry",
     "decode_document",
+    "fsync_dir",
     "is_jsonl",
     "is_temp_file",
     "is_within",
@@ -279,6 +280,11 @@ def iter_lines(
             )
 
 
+def fsync_dir(path: str) -> None:
+    """Make a rename in ``path`` durable (best effort: some file systems refuse)."""
+    _fsync_dir(path)
+
+
 def _fsync_dir(path: str) -> None:
     try:
         fd = os.open(path, os.O_RDONLY)
@@ -295,9 +301,11 @@ def _fsync_dir(path: str) -> None:
 class AtomicFile:
     """A binary file written to a temporary name in its directory, then renamed into place.
 
-    ``commit()`` flushes, fsyncs, closes and renames; ``abort()`` (or leaving the ``with``
-    block on an exception) deletes the temporary file. Any failure raises :class:`OutputError`
-    naming the target, and no truncated file is ever left under the target name.
+    ``commit()`` flushes, fsyncs, closes and renames (and fsyncs the folder, unless
+    ``sync_dir=False``: the caller then syncs it once for many files); ``abort()`` (or
+    leaving the ``with`` block on an exception) deletes the temporary file. Any failure
+    raises :class:`OutputError` naming the target, and no truncated file is ever left under
+    the target name.
 
     >>> import tempfile, pathlib
     >>> d = pathlib.Path(tempfile.mkdtemp())
@@ -307,8 +315,17 @@ class AtomicFile:
     b'hello'
     """
 
-    def __init__(self, target: str | os.PathLike[str], *, mode: int | None = None) -> None:
+    def __init__(
+        self,
+        target: str | os.PathLike[str],
+        *,
+        mode: int | None = None,
+        fsync: bool = True,
+        sync_dir: bool = True,
+    ) -> None:
         self.target = os.fspath(target)
+        self._fsync = fsync
+        self._sync_dir = sync_dir and fsync
         directory, name = os.path.split(self.target)
         self.directory = directory or "."
         self.temp = os.path.join(
@@ -343,7 +360,8 @@ class AtomicFile:
             return
         try:
             fh.flush()
-            os.fsync(fh.fileno())
+            if self._fsync:
+                os.fsync(fh.fileno())
             if self._mode is not None:
                 os.fchmod(fh.fileno(), self._mode)
             fh.close()
@@ -355,7 +373,8 @@ class AtomicFile:
                 pass
             _unlink(self.temp)
             raise OutputError(f"cannot write {self.target}: {exc.strerror}") from None
-        _fsync_dir(self.directory)
+        if self._sync_dir:
+            _fsync_dir(self.directory)
 
     def abort(self) -> None:
         """Close and delete the temporary file; the target is left as it was."""
@@ -390,20 +409,43 @@ def open_gzip_writer(out: AtomicFile) -> gzip.GzipFile:
 
 
 def safe_output_dir(directory: str, root: str) -> None:
-    """Create ``directory`` (below the resolved ``root``) and check it really is below ``root``.
+    """Create ``directory``, one component at a time below ``root`` (an absolute, resolved
+    path), checking each: a symbolic link that leads out of ``root``, or a file standing where
+    a directory must be, raises :class:`OutputError` before anything is created through it.
 
-    A symbolic link inside ``root`` that points elsewhere, or a file standing where a directory
-    must be, raises :class:`OutputError`: nothing is ever written outside ``root``.
+    >>> import tempfile, os
+    >>> root = os.path.realpath(tempfile.mkdtemp())
+    >>> safe_output_dir(os.path.join(root, "a", "b"), root)
+    >>> os.path.isdir(os.path.join(root, "a", "b"))
+    True
     """
+    if not is_within(directory, root):
+        raise OutputError(f"refusing to write to {directory}: it is outside {root}")
     try:
-        os.makedirs(directory, exist_ok=True)
+        os.makedirs(root, exist_ok=True)  # the root itself is the user's choice
     except OSError as exc:
-        raise OutputError(f"cannot create directory {directory}: {exc.strerror}") from None
-    real = os.path.realpath(directory)
-    if not is_within(real, root):
-        raise OutputError(
-            f"refusing to write to {directory}: it resolves to {real}, outside {root}"
-        )
+        raise OutputError(f"cannot create directory {root}: {exc.strerror}") from None
+    current = root
+    rel = os.path.relpath(directory, root)
+    for part in [] if rel == "." else rel.split(os.sep):
+        current = os.path.join(current, part)
+        try:
+            os.mkdir(current)
+            continue
+        except FileExistsError:
+            pass
+        except OSError as exc:
+            raise OutputError(f"cannot create directory {current}: {exc.strerror}") from None
+        if os.path.islink(current):
+            real = os.path.realpath(current)
+            if not is_within(real, root):
+                raise OutputError(
+                    f"refusing to write below {current}: it links to {real}, outside {root}"
+                )
+        if not os.path.isdir(current):
+            raise OutputError(
+                f"cannot create directory {current}: a file with that name is in the way"
+            )
 
 
 def sweep_temp_files(root: str | os.PathLike[str]) -> int:
@@ -448,7 +490,8 @@ def walk_tree(
     state_dir: str = "",
 ) -> Iterator[WalkEntry]:
     """Yield the files below ``root`` (resolved) that match ``include`` and not ``exclude``,
-    in sorted order. A glob with ``/`` matches the relative path, otherwise the file name.
+    in a fixed order: a folder's files (sorted by name), then its sub-folders (sorted).
+    A glob with ``/`` matches the relative path, otherwise the file name.
 
     Symbolic links to files inside ``root`` are read through their real path; links that
     point outside ``root`` are yielded with ``skip="symlink-outside-source"`` unless

@@ -20,18 +20,24 @@ returns the recorded result, so a killed run resumes without losing or duplicati
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import itertools
 import json
+import math
 import os
+import time
+import zlib
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field, replace
-from typing import Any, BinaryIO
+from functools import partial
+from typing import IO, Any, BinaryIO
 
 from cleantext.errors import ConfigError
 from cleantext.io import (
     GZIP_ERRORS,
+    TEMP_MARK,
     AtomicFile,
     DocumentError,
     OutputError,
@@ -39,8 +45,10 @@ from cleantext.io import (
     WriteFn,
     decode_document,
     describe_gzip_error,
+    fsync_dir,
     gzip_reader,
     is_jsonl,
+    is_temp_file,
     is_within,
     iter_lines,
     open_gzip_writer,
@@ -62,14 +70,18 @@ __all__ = [
     "Summary",
     "Unit",
     "clean_stream",
+    "lock_destination",
     "plan_shards",
     "prepare_destination",
+    "report_line",
     "run_shard",
+    "set_progress_hook",
     "summarize",
 ]
 
 STATE_DIR = ".cleantext"
 MAX_RECORDS = 1000  # rejected-document records carried in a ShardResult
+TRANSIENT = frozenset({"unreadable"})  # rejects that a rerun may not repeat: no marker
 _FORMAT_VERSION = "1"
 MiB = 1 << 20
 
@@ -102,8 +114,11 @@ class JobConfig:
     shard_files: int = 500
     jsonl_shard_bytes: int = 64 * MiB
     max_gzip_ratio: int = 250
+    fsync: bool = True
 
     def __post_init__(self) -> None:
+        if self.destination is not None:  # one spelling, so output paths can be checked
+            object.__setattr__(self, "destination", os.path.realpath(self.destination))
         if self.decode_errors not in ("reject", "replace"):
             raise ConfigError("decode_errors must be 'reject' or 'replace'")
         if self.input_format not in ("auto", "text", "jsonl"):
@@ -122,6 +137,7 @@ class JobConfig:
                 self.max_doc_bytes,
                 self.decode_errors,
                 self.input_format,
+                self.max_gzip_ratio,
             ]
         )
         return hashlib.sha256(blob.encode()).hexdigest()[:16]
@@ -333,6 +349,7 @@ def plan_shards(sources: Sequence[str], config: JobConfig) -> list[Shard]:
     if dst is None and not config.in_place:
         raise ConfigError("a job needs a destination directory, or in_place=True")
     units: list[Unit] = []
+    roots: list[str] = []
     for given in sources:
         if given == "-":
             raise ConfigError("standard input ('-') cannot be mixed with other sources")
@@ -345,6 +362,7 @@ def plan_shards(sources: Sequence[str], config: JobConfig) -> list[Shard]:
                 "choose a destination outside it"
             )
         if os.path.isdir(real):
+            roots.append(real)
             state = config.state_dir or ""
             for entry in walk_tree(
                 real,
@@ -372,12 +390,14 @@ def plan_shards(sources: Sequence[str], config: JobConfig) -> list[Shard]:
                         )
                     )
         else:
-            units.append(_unit_for(real, given, dst, os.path.basename(real), config))
-    _check_outputs(units, config)
+            units.append(
+                _unit_for(real, given, dst, os.path.basename(given.rstrip(os.sep)), config)
+            )
+    _check_outputs(units, config, roots)
     return _group(units, config)
 
 
-def _check_outputs(units: list[Unit], config: JobConfig) -> None:
+def _check_outputs(units: list[Unit], config: JobConfig, roots: list[str]) -> None:
     if config.in_place:
         return
     inputs = {u.source for u in units}
@@ -390,12 +410,29 @@ def _check_outputs(units: list[Unit], config: JobConfig) -> None:
                 f"{u.display} would be overwritten by its own output: "
                 "choose another destination, or use --in-place"
             )
+        inside = [r for r in roots if is_within(os.path.realpath(u.output), r)]
+        if inside:
+            raise ConfigError(
+                f"the output of {u.display} ({u.output}) would land inside the source "
+                f"{inside[0]}: choose another destination"
+            )
         if u.output in seen:
             raise ConfigError(f"{seen[u.output]} and {u.display} would both write {u.output}")
         seen[u.output] = u.display
 
 
 def _group(units: list[Unit], config: JobConfig) -> list[Shard]:
+    """Batch text files into shards of about ``shard_bytes``.
+
+    Batch boundaries are chosen by content (a file whose path hashes to 0 modulo M ends a batch
+    once the batch holds a quarter of ``shard_bytes``; M is the expected number of files per
+    batch, rounded to a power of two), so adding or changing one file changes one batch, and
+    a resumed run can skip the others. No batch exceeds ``4 * shard_bytes`` or
+    ``shard_files`` files.
+    """
+    text = [u for u in units if u.kind != "jsonl"]
+    average = max(1, sum(u.size for u in text) // max(1, len(text)))
+    every = 2 ** max(0, round(math.log2(max(1.0, config.shard_bytes / average))))
     shards: list[Shard] = []
     batch: list[Unit] = []
     batch_bytes = 0
@@ -415,7 +452,12 @@ def _group(units: list[Unit], config: JobConfig) -> list[Shard]:
             continue
         batch.append(u)
         batch_bytes += u.size
-        if batch_bytes >= config.shard_bytes or len(batch) >= config.shard_files:
+        cut = zlib.crc32(u.source.encode("utf-8", "surrogateescape")) % every == 0
+        if (
+            batch_bytes >= 4 * config.shard_bytes
+            or len(batch) >= config.shard_files
+            or (cut and batch_bytes >= config.shard_bytes // 4)
+        ):
             flush()
     flush()
     return shards
@@ -438,13 +480,50 @@ def _jsonl_shards(u: Unit, config: JobConfig) -> list[Shard]:
     return shards
 
 
+def lock_destination(config: JobConfig) -> IO[bytes] | None:
+    """Take an exclusive lock on ``DST/.cleantext/lock`` for this run (None in place).
+
+    Two runs writing the same destination would sweep each other's temporary files; the
+    second one gets :class:`ConfigError`. The lock goes when the returned file is closed or
+    the process ends, however it ends.
+    """
+    state = config.state_dir
+    if state is None:
+        return None
+    assert config.destination is not None
+    safe_output_dir(state, config.destination)
+    path = os.path.join(state, "lock")
+    try:
+        fh = open(path, "ab")  # held for the whole run
+    except OSError as exc:
+        raise OutputError(f"cannot create {path}: {exc.strerror}") from None
+    try:
+        fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        fh.close()
+        raise ConfigError(
+            f"another cleantext run is writing to {config.destination}; wait for it to finish"
+        ) from None
+    return fh
+
+
 def prepare_destination(config: JobConfig, sources: Sequence[str] = ()) -> int:
     """Create the destination and sweep temporary files an interrupted run left behind
     (below DST, or below the sources when cleaning in place). Returns how many were removed.
     Call once before running shards, with no shard running.
     """
     if config.in_place:
-        return sum(sweep_temp_files(s) for s in sources if os.path.isdir(s))
+        removed = 0
+        for source in sources:
+            if os.path.isdir(source):
+                removed += sweep_temp_files(source)
+                continue
+            folder, name = os.path.split(source)
+            for sibling in os.listdir(folder or "."):  # the temporary files of this one file
+                if is_temp_file(sibling) and sibling.startswith(f".{name}{TEMP_MARK}"):
+                    os.unlink(os.path.join(folder, sibling))
+                    removed += 1
+        return removed
     assert config.destination is not None
     try:
         os.makedirs(config.destination, exist_ok=True)
@@ -456,18 +535,50 @@ def prepare_destination(config: JobConfig, sources: Sequence[str] = ()) -> int:
 # --------------------------------------------------------------------------------- running
 
 
+ProgressHook = Callable[[str, int, int, int], None]
+_progress_hook: ProgressHook | None = None
+TICK_SECONDS = 0.5
+
+
+def set_progress_hook(hook: ProgressHook | None) -> None:
+    """Have running shards in this process report progress about every half second, as
+    ``hook(shard_id, input_bytes, docs, rejected)`` increments (engines install one per worker;
+    the shard's final :class:`ShardResult` holds the totals)."""
+    global _progress_hook
+    _progress_hook = hook
+
+
 class _Tally:
     """Mutable counts for one shard; frozen into a :class:`ShardResult` at the end."""
 
-    def __init__(self, config: JobConfig, sink: Callable[[dict[str, Any]], None] | None = None):
+    def __init__(
+        self,
+        config: JobConfig,
+        sink: Callable[[dict[str, Any]], None] | None = None,
+        shard_id: str = "stream",
+    ):
         self.config = config
         self.sink = sink
+        self.shard_id = shard_id
+        self._ticked = (0, 0, 0)  # input bytes, docs, rejected already reported
+        self._next_tick = time.monotonic() + TICK_SECONDS
         self.docs = self.rejected = self.bytes_in = self.bytes_out = self.warnings = 0
         self.removed: Counter[str] = Counter()
         self.repairs: Counter[str] = Counter()
         self.rejects: Counter[str] = Counter()
         self.records: list[dict[str, Any]] = []
         self.outputs: list[str] = []
+        self.dirs: set[str] = set()  # folders with renamed files: fsynced once, at the end
+
+    def tick(self, position: int) -> None:
+        """Report progress to the hook, at most every TICK_SECONDS."""
+        if _progress_hook is None or time.monotonic() < self._next_tick:
+            return
+        self._next_tick = time.monotonic() + TICK_SECONDS
+        done = (position, self.docs, self.rejected)
+        deltas = [a - b for a, b in zip(done, self._ticked, strict=True)]
+        self._ticked = done
+        _progress_hook(self.shard_id, *deltas)
 
     def reject(self, where: dict[str, Any], reason: str, message: str, action: str) -> None:
         self.rejected += 1
@@ -487,8 +598,9 @@ class _Tally:
     def cleaned(
         self, where: dict[str, Any], text: str, report: Report, warnings: list[str]
     ) -> bytes:
-        out = report.text.encode("utf-8")
-        size_in = len(text.encode("utf-8"))
+        # surrogatepass: a JSON text may hold lone surrogates ("\\ud800"); count, never crash
+        out = report.text.encode("utf-8", "surrogatepass")
+        size_in = len(text.encode("utf-8", "surrogatepass"))
         self.docs += 1
         self.bytes_in += size_in
         self.bytes_out += len(out)
@@ -564,6 +676,7 @@ def _clean_jsonl(
     end: int | None = None,
     start_line: int = 0,
     cap: int | None = None,
+    position: Callable[[], int] | None = None,
 ) -> None:
     """Clean the records of a JSONL stream, writing one line per kept record, in order.
 
@@ -578,6 +691,8 @@ def _clean_jsonl(
             stream, max_bytes=config.max_doc_bytes, end=end, decompressed_cap=cap
         ):
             lineno += 1
+            if position is not None:
+                tally.tick(position())
             where: dict[str, Any] = {"source": display, "line": lineno}
             if isinstance(line, TooLong):
                 tally.reject(
@@ -589,9 +704,10 @@ def _clean_jsonl(
                 continue
             if not line.strip():
                 continue
+            huge: list[str] = []
             try:
                 raw, warnings = decode_document(line, errors=config.decode_errors)
-                record = json.loads(raw)
+                record = json.loads(raw, parse_float=partial(_parse_float, huge))
             except DocumentError as exc:
                 tally.reject(where, exc.reason, exc.message, "dropped")
                 continue
@@ -617,7 +733,7 @@ def _clean_jsonl(
             report = config.pipeline.explain(text)
             tally.cleaned(where, text, report, warnings)
             record[field_name] = report.text
-            write(json.dumps(record, ensure_ascii=False, separators=(",", ":")).encode() + b"\n")
+            write(_dump_record(record, huge) + b"\n")
     except GZIP_ERRORS as exc:
         err = describe_gzip_error(exc)
         tally.reject(
@@ -637,6 +753,53 @@ def _clean_jsonl(
             f"read failed: {exc.strerror or exc}",
             "stopped",
         )
+
+
+_HUGE = "\x00cleantext-number-"
+
+
+def _parse_float(huge: list[str], literal: str) -> float | str:
+    """A JSON number; one too large for a float (1e400) is kept as its literal text."""
+    value = float(literal)
+    if math.isfinite(value):
+        return value
+    huge.append(literal)
+    return f"{_HUGE}{len(huge) - 1}"
+
+
+def _dump_record(record: dict[str, Any], huge: list[str]) -> bytes:
+    """Compact UTF-8 JSON; numbers beyond float range come back exactly as they were."""
+    out = json.dumps(record, ensure_ascii=False, separators=(",", ":"))
+    for i, literal in enumerate(huge):
+        out = out.replace(json.dumps(f"{_HUGE}{i}"), literal, 1)
+    try:
+        return out.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate ("\\ud800" in the input) stays escaped
+        return _dump_ascii(record, huge)
+
+
+def _dump_ascii(record: dict[str, Any], huge: list[str]) -> bytes:
+    out = json.dumps(record, separators=(",", ":"))
+    for i, literal in enumerate(huge):
+        out = out.replace(json.dumps(f"{_HUGE}{i}"), literal, 1)
+    return out.encode("ascii")
+
+
+def report_line(record: dict[str, Any]) -> str:
+    """One report record as a line of JSON: UTF-8 text, or ASCII escapes when it holds
+    characters UTF-8 cannot encode (a file name with undecodable bytes).
+
+    >>> print(report_line({"source": "a\\udcff.txt", "note": "é"}))
+    {"source": "a\\udcff.txt", "note": "\\u00e9"}
+    >>> print(report_line({"note": "é"}))
+    {"note": "é"}
+    """
+    line = json.dumps(record, ensure_ascii=False)
+    try:
+        line.encode("utf-8")
+    except UnicodeEncodeError:
+        line = json.dumps(record)
+    return line
 
 
 def clean_stream(
@@ -740,11 +903,10 @@ def _write_marker(shard: Shard, config: JobConfig, result: ShardResult) -> None:
         outputs=tuple(os.path.relpath(o, config.destination) for o in result.outputs),
         report_part=None,
     )
-    blob = json.dumps(
-        {"key": _marker_key(shard, config), "result": asdict(kept), "report": _report_mode(config)},
-        ensure_ascii=False,
+    blob = json.dumps(  # ASCII: file names may hold undecodable bytes (surrogate escapes)
+        {"key": _marker_key(shard, config), "result": asdict(kept), "report": _report_mode(config)}
     )
-    with AtomicFile(path) as out:
+    with AtomicFile(path, fsync=config.fsync) as out:
         out.write(blob.encode())
 
 
@@ -766,29 +928,37 @@ def run_shard(shard: Shard, config: JobConfig) -> ShardResult:
     if part is not None:
         root = _dst_root(config) if config.destination else os.path.realpath(config.report_parts)
         safe_output_dir(os.path.dirname(part), root)
-        report = AtomicFile(part)
+        report = AtomicFile(part, fsync=config.fsync, sync_dir=False)
     try:
         sink = None if report is None else _report_sink(report)
-        tally = _Tally(config, sink)
+        tally = _Tally(config, sink, shard.id)
         if shard.kind == "text":
+            done = 0
             for unit in shard.units:
                 _run_text_unit(unit, tally)
+                done += unit.size
+                tally.tick(done)
         else:
             _run_jsonl_shard(shard, tally)
         if report is not None:
             report.commit()
+            tally.dirs.add(os.path.dirname(report.target))
+        if config.fsync:  # the renames are durable before the marker says "done"
+            for directory in sorted(tally.dirs):
+                fsync_dir(directory)
     except BaseException:
         if report is not None:
             report.abort()
         raise
     result = tally.result(shard.id, shard.bytes, part)
-    _write_marker(shard, config, result)
+    if not any(reason in TRANSIENT for reason in result.rejects):
+        _write_marker(shard, config, result)  # else: a rerun tries the unreadable input again
     return result
 
 
 def _report_sink(report: AtomicFile) -> Callable[[dict[str, Any]], None]:
     def sink(record: dict[str, Any]) -> None:
-        report.write(json.dumps(record, ensure_ascii=False).encode() + b"\n")
+        report.write(report_line(record).encode("utf-8") + b"\n")
 
     return sink
 
@@ -815,13 +985,15 @@ def _run_text_unit(unit: Unit, tally: _Tally) -> None:
     if config.in_place:
         if cleaned != data:
             mode = os.stat(unit.source).st_mode & 0o7777
-            with AtomicFile(unit.source, mode=mode) as out:
+            with AtomicFile(unit.source, mode=mode, fsync=config.fsync, sync_dir=False) as out:
                 out.write(cleaned)
+            tally.dirs.add(os.path.dirname(unit.source))
         return
     safe_output_dir(os.path.dirname(unit.output), _dst_root(config))
-    with AtomicFile(unit.output) as out:
+    with AtomicFile(unit.output, fsync=config.fsync, sync_dir=False) as out:
         out.write(cleaned)
     tally.outputs.append(unit.output)
+    tally.dirs.add(os.path.dirname(unit.output))
 
 
 def _run_jsonl_shard(shard: Shard, tally: _Tally) -> None:
@@ -839,10 +1011,10 @@ def _run_jsonl_shard(shard: Shard, tally: _Tally) -> None:
             start_line = _count_lines(fh, unit.start)
         if config.in_place:
             mode = os.fstat(fh.fileno()).st_mode & 0o7777
-            target = AtomicFile(shard.output, mode=mode)
+            target = AtomicFile(shard.output, mode=mode, fsync=config.fsync, sync_dir=False)
         else:
             safe_output_dir(os.path.dirname(shard.output), _dst_root(config))
-            target = AtomicFile(shard.output)
+            target = AtomicFile(shard.output, fsync=config.fsync, sync_dir=False)
         with target:
             sink = open_gzip_writer(target) if gz else None
             write = sink.write if sink is not None else target.write
@@ -858,6 +1030,7 @@ def _run_jsonl_shard(shard: Shard, tally: _Tally) -> None:
                     end=end,
                     start_line=start_line,
                     cap=cap,
+                    position=lambda: fh.tell() - unit.start,
                 )
                 if sink is not None:
                     sink.close()
@@ -866,6 +1039,7 @@ def _run_jsonl_shard(shard: Shard, tally: _Tally) -> None:
                     raise
                 raise OutputError(f"cannot write {shard.output}: {exc.strerror}") from None
     tally.outputs.append(shard.output)
+    tally.dirs.add(os.path.dirname(shard.output))
 
 
 def _guard(write: WriteFn, target: str) -> WriteFn:

@@ -119,7 +119,7 @@ BAD_INPUTS = [
     ("invalid-utf8.txt", b"caf\xe9 au lait", "invalid-utf8", 1, ()),
     ("nul.txt", b"text\x00with a NUL", "binary", 1, ()),
     ("utf16-nobom.txt", "Hello there".encode("utf-16-le"), "binary", 1, ()),
-    ("image.txt", bytes(range(256)) * 4, "binary", 1, ()),
+    ("image.txt", bytes(range(256)) * 3, "binary", 1, ()),
     ("empty.txt", b"", "empty", 1, ()),
     ("huge.txt", b"word " * 400, "too-large", 1, ("--max-doc-bytes", "1000")),
     ("bad.jsonl", b'{"text": "ok"}\n{not json\n', "bad-json", 1, ()),
@@ -135,41 +135,57 @@ BAD_INPUTS = [
 
 def _truncated_gz() -> bytes:
     rows = "".join(json.dumps({"i": i, "text": f"Story number {i}, told once."}) + "\n"
-                   for i in range(20000))  # fmt: skip
+                   for i in range(6000))  # fmt: skip
     data = gzip.compress(rows.encode())
     return data[: len(data) * 2 // 3]
 
 
-@pytest.mark.parametrize("name,data,reason,code,extra", BAD_INPUTS, ids=[c[0] for c in BAD_INPUTS])
-def test_each_bad_input_gets_its_error_record_and_the_run_goes_on(
-    tmp_path: Path, name: str, data: bytes | None, reason: str, code: int, extra: tuple[str, ...]
-) -> None:
+def test_every_bad_input_gets_its_error_record_and_the_run_goes_on(tmp_path: Path) -> None:
     src = tmp_path / "src"
     _write(src / "good.txt", DIRTY)
-    _write(src / name, _truncated_gz() if data is None else data)
+    for name, data, _reason, _code, _extra in BAD_INPUTS:
+        _write(src / name, _truncated_gz() if data is None else data)
     report = tmp_path / "report.jsonl"
     proc = run("clean", src, "-o", tmp_path / "dst", "--include", "*.txt", "--include",
-               "*.jsonl*", "--report", report, *extra)  # fmt: skip
-    assert proc.returncode == code, proc.stderr
+               "*.jsonl*", "--report", report, "--max-doc-bytes", "1000")  # fmt: skip
+    assert proc.returncode == 1, proc.stderr
     assert (tmp_path / "dst" / "good.txt").read_text() == CLEAN
-    records = _report(report)
-    bad = [r for r in records if r["status"] == "rejected"]
-    assert [r["reason"] for r in bad] == [reason]
-    assert bad[0]["source"].endswith(name) and bad[0]["message"]
-    assert reason in proc.stderr.decode()
-    if name.endswith(".txt"):
-        assert not (tmp_path / "dst" / name).exists()
-    if name == "truncated.jsonl.gz":  # what could be read before the damage is kept
-        part = tmp_path / "dst" / "truncated" / "part-00000.jsonl.gz"
-        kept = gzip.decompress(part.read_bytes()).decode().splitlines()
-        assert 1000 < len(kept) < 20000
-        assert [json.loads(x)["i"] for x in kept] == list(range(len(kept)))
-    if name in ("bad.jsonl", "nofield.jsonl", "bigline.jsonl"):
-        part = tmp_path / "dst" / Path(name).stem / "part-00000.jsonl"
-        lines = part.read_text().splitlines()
+    bad: dict[str, list[str]] = {}
+    for record in _report(report):
+        if record["status"] == "rejected":
+            assert record["message"] and record["action"]
+            bad.setdefault(Path(record["source"]).name, []).append(record["reason"])
+    assert bad == {name: [reason] for name, _data, reason, _code, _extra in BAD_INPUTS}
+    for reason in {case[2] for case in BAD_INPUTS}:
+        assert reason in proc.stderr.decode()
+    for name, *_ in BAD_INPUTS:
+        if name.endswith(".txt"):
+            assert not (tmp_path / "dst" / name).exists()
+    # What could be read before the damage of a truncated .gz is kept, in order.
+    part = tmp_path / "dst" / "truncated" / "part-00000.jsonl.gz"
+    kept = gzip.decompress(part.read_bytes()).decode().splitlines()
+    assert 1000 < len(kept) < 6000
+    assert [json.loads(x)["i"] for x in kept] == list(range(len(kept)))
+    for name in ("bad.jsonl", "nofield.jsonl", "bigline.jsonl"):
+        lines = (tmp_path / "dst" / Path(name).stem / "part-00000.jsonl").read_text().splitlines()
         assert json.loads(lines[0 if name != "bigline.jsonl" else -1]) == {"text": "ok"}
-        if name == "nofield.jsonl":  # a record with nothing to clean is kept as it was
-            assert lines[1] == '{"body": "x"}'
+    nofield = (tmp_path / "dst" / "nofield" / "part-00000.jsonl").read_text().splitlines()
+    assert nofield[1] == '{"body": "x"}'  # a record with nothing to clean is kept as it was
+
+
+@pytest.mark.parametrize("name,data,reason,code,extra", BAD_INPUTS, ids=[c[0] for c in BAD_INPUTS])
+def test_each_bad_input_alone_gives_exit_code_1(
+    tmp_path: Path, capfd, name: str, data: bytes | None, reason: str, code: int,
+    extra: tuple[str, ...],
+) -> None:  # fmt: skip
+    from cleantext import cli
+
+    src = tmp_path / "src"
+    _write(src / name, _truncated_gz() if data is None else data)
+    args = ["clean", str(src), "-o", str(tmp_path / "dst"), "--include", "*.txt", "--include",
+            "*.jsonl*", "--jobs", "1", *extra]  # fmt: skip
+    assert cli.main(args) == code
+    assert f"({reason})" in capfd.readouterr().err
 
 
 def test_utf16_with_a_bom_is_decoded_and_noted(tmp_path: Path) -> None:
@@ -305,19 +321,25 @@ def test_stdin_to_stdout_and_a_single_file_to_stdout(tmp_path: Path) -> None:
     assert proc.returncode == 2 and b"-o DST" in proc.stderr
 
 
-def test_usage_and_configuration_errors_exit_2(tmp_path: Path) -> None:
+def test_usage_and_configuration_errors_exit_2(tmp_path: Path, capfd) -> None:
+    from cleantext import cli
+
     src = _write(tmp_path / "src" / "a.txt", DIRTY).parent
-    for args in (["--only", "no-such-filter"], ["--skip", "nope"], ["--keep-lang", "en"]
-                 if "keep-languages" not in cleantext.available_filters() else ["--jobs", "0"],
-                 ["--catalog", str(tmp_path / "missing.toml")], ["--jobs", "0"]):  # fmt: skip
-        proc = run("clean", src, "-o", tmp_path / "dst", *args)
-        assert proc.returncode == 2, (args, proc.stderr)
-        assert proc.stderr.startswith(b"cleantext: error:"), proc.stderr
-    proc = run("clean", src, "-o", tmp_path / "dst", "--only", "no-such-filter")
-    assert b"strip-residue" in proc.stderr  # the valid names are listed
-    assert run("clean", tmp_path / "missing", "-o", tmp_path / "dst").returncode == 2
-    assert run("frobnicate").returncode == 2
+    bad = [["--only", "no-such-filter"], ["--skip", "nope"], ["--jobs", "0"],
+           ["--catalog", str(tmp_path / "missing.toml")], ["--in-place"]]  # fmt: skip
+    if "keep-languages" not in cleantext.available_filters():
+        bad.append(["--keep-lang", "en"])
+    for args in bad:
+        assert cli.main(["clean", str(src), "-o", str(tmp_path / "dst"), *args]) == 2, args
+        assert capfd.readouterr().err.startswith("cleantext: error:"), args
+    cli.main(["clean", str(src), "-o", str(tmp_path / "dst"), "--only", "no-such-filter"])
+    assert "strip-residue" in capfd.readouterr().err  # the valid names are listed
+    assert cli.main(["clean", str(tmp_path / "missing"), "-o", str(tmp_path / "dst")]) == 2
     assert not (tmp_path / "dst").exists()
+    # The real command: argparse errors and configuration errors both exit 2.
+    assert run("frobnicate").returncode == 2
+    proc = run("clean", src, "-o", tmp_path / "dst", "--skip", "nope")
+    assert proc.returncode == 2 and proc.stderr.startswith(b"cleantext: error:")
 
 
 def test_pipeline_options_change_the_output(tmp_path: Path) -> None:
@@ -393,6 +415,18 @@ def test_a_full_disk_stops_the_run_with_exit_3_and_no_truncated_file(tmp_path: P
             i = int(path.stem[1:])
             expected = "".join(f"Paragraph {i}.\n" for _ in range(1000)).encode()
             assert path.read_bytes() == expected
+        assert not [p for p in dst.rglob("*") if TEMP_MARK in p.name]
+        assert len(list(dst.glob("*.txt"))) >= 1  # some finished before the disk filled
+        # A JSONL part that cannot fit is not left half-written either.
+        big = _write(
+            tmp_path / "big.jsonl",
+            "".join(
+                json.dumps({"i": i, "text": f"Record {i} of many. ."}) + "\n" for i in range(5000)
+            ),
+        )
+        proc = run("clean", big, "-o", dst / "jsonl")
+        assert proc.returncode == 3 and b"No space left on device" in proc.stderr
+        assert not (dst / "jsonl" / "big" / "part-00000.jsonl").exists()
         assert not [p for p in dst.rglob("*") if TEMP_MARK in p.name]
     finally:
         subprocess.run(["umount", str(dst)], check=False)
@@ -500,3 +534,199 @@ def test_in_place_report_leaves_no_parts_behind(tmp_path: Path) -> None:
     assert run("clean", src, "--in-place", "--report", report).returncode == 0
     assert [r["status"] for r in _report(report)] == ["ok"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["r.jsonl", "src"]
+
+
+def test_the_progress_bar_shows_only_on_a_terminal(tmp_path: Path) -> None:
+    import fcntl
+    import pty
+    import struct
+    import termios
+
+    src = tmp_path / "src"
+    for i in range(3):
+        _write(src / f"f{i}.txt", DIRTY)
+    plain = run("clean", src, "-o", tmp_path / "d1")
+    assert b"cleaning" not in plain.stderr and b"\r" not in plain.stderr
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 120, 0, 0))
+    proc = subprocess.Popen(command("clean", src, "-o", tmp_path / "d2"), stdout=subprocess.PIPE,
+                            stderr=slave, env=env())  # fmt: skip
+    os.close(slave)
+    proc.wait(timeout=60)
+    chunks = []
+    while True:
+        try:
+            data = os.read(master, 65536)
+        except OSError:
+            break
+        if not data:
+            break
+        chunks.append(data)
+    os.close(master)
+    shown = b"".join(chunks)
+    assert proc.returncode == 0
+    assert b"cleaning" in shown and b"B/s" in shown and b"docs=3" in shown
+
+
+def test_no_tqdm_means_no_bar(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    from cleantext import cli
+
+    monkeypatch.setitem(sys.modules, "tqdm", None)
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    assert cli._progress_bar(100) is None
+
+
+def test_keep_lang_is_passed_to_a_registered_keep_languages_filter(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from dataclasses import dataclass
+    from typing import ClassVar
+
+    from cleantext import registry
+    from cleantext.config import build_pipeline
+    from cleantext.filter import FilterBase
+
+    @dataclass(frozen=True)
+    class KeepLanguages(FilterBase):
+        name: ClassVar[str] = "keep-languages"
+        languages: tuple[str, ...] = ()
+
+        def _run(self, text: str, edits: list | None) -> str:
+            return text
+
+    monkeypatch.setitem(registry._FACTORIES, "keep-languages", KeepLanguages)
+    pipeline = build_pipeline(keep_lang=["en,de"])
+    assert pipeline.names[:3] == ("fix-mojibake", "unicode-hygiene", "keep-languages")
+    assert pipeline["keep-languages"].languages == ("en", "de")
+
+
+def test_a_rules_subcommand_module_is_registered_when_present(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import importlib.machinery
+    import sys
+    import types
+
+    from cleantext import cli
+
+    module = types.ModuleType("cleantext.rules_cli")
+    module.__spec__ = importlib.machinery.ModuleSpec("cleantext.rules_cli", None)
+
+    def add_parser(subparsers) -> None:
+        parser = subparsers.add_parser("rules", help="rules")
+        parser.add_argument("--flag", action="store_true")
+
+    def run_rules(args) -> int:
+        print("rules ran", args.flag)
+        return 0
+
+    module.add_parser, module.run = add_parser, run_rules
+    monkeypatch.setitem(sys.modules, "cleantext.rules_cli", module)
+    assert cli.main(["rules", "--flag"]) == 0
+    assert capsys.readouterr().out == "rules ran True\n"
+
+
+def test_two_runs_cannot_write_the_same_destination(tmp_path: Path) -> None:
+    from cleantext.job import JobConfig, lock_destination
+
+    src = _write(tmp_path / "src" / "a.txt", DIRTY).parent
+    held = lock_destination(JobConfig(cleantext.default_pipeline(), str(tmp_path / "dst")))
+    assert held is not None
+    proc = run("clean", src, "-o", tmp_path / "dst")
+    assert proc.returncode == 2 and b"another cleantext run" in proc.stderr
+    held.close()
+    assert run("clean", src, "-o", tmp_path / "dst").returncode == 0
+
+
+def test_explain_names_the_rules_on_the_lines_they_touched() -> None:
+    from cleantext.cli import render_explanation
+
+    text = (
+        "\n\nBlinken arrived.\n\nLeave a Reply\n\nXi met Blinkens’ aide. .\n\n"
+        "It was fine.and calm.\n\nSource: TRT\n"
+    )
+    shown = render_explanation(cleantext.explain(text), text, context=0)
+    tagged = {
+        line.split("  [")[0]: line.split("  [")[1].rstrip("]")
+        for line in shown.splitlines()
+        if line.startswith("-") and "  [" in line
+    }
+    assert tagged["-Leave a Reply"] == "en.comment_form.wordpress"
+    assert tagged["-Xi met Blinkens’ aide. ."] == "name-possessive, stray-period"
+    assert tagged["-It was fine.and calm."] == "missing-space"
+    assert tagged["-Source: TRT"] == "en.attribution.source"
+    assert "+Xi met Blinken’s aide." in shown.splitlines()
+
+
+def test_odd_file_names_and_lone_surrogates_do_not_stop_the_run(tmp_path: Path) -> None:
+    src = tmp_path / "src"
+    src.mkdir()
+    for name in (b"bad\xffname.txt", b"new\nline.txt", "ünï cödé.txt".encode()):
+        with open(os.path.join(os.fsencode(src), name), "wb") as fh:
+            fh.write(DIRTY.encode())
+    _write(src / "s.jsonl", '{"text": "a\\ud800b. .", "x": "\\udc00"}\n')
+    report = tmp_path / "r.jsonl"
+    proc = run("clean", src, "-o", tmp_path / "dst", "--include", "*.txt", "--include",
+               "*.jsonl", "--report", report)  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    names = sorted(os.listdir(os.fsencode(tmp_path / "dst")))
+    assert b"bad\xffname.txt" in names and b"new\nline.txt" in names
+    assert len(_report(report)) == 4
+    part = (tmp_path / "dst" / "s" / "part-00000.jsonl").read_text(encoding="utf-8")
+    assert json.loads(part) == {"text": "a\ufffdb.", "x": "\udc00"}
+
+
+def _peak_rss_kib(*args: str | os.PathLike[str]) -> int:
+    measure = ("import resource, subprocess, sys; rc = subprocess.call(sys.argv[1:]); "
+               "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr); "
+               "sys.exit(rc)")  # fmt: skip
+    cmd = command(*args)
+    proc = subprocess.run([cmd[0], "-c", measure, *cmd], capture_output=True, env=env(),
+                          timeout=600, check=False)  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    return int(proc.stderr.decode().strip().splitlines()[-1])
+
+
+@pytest.mark.slow
+def test_peak_memory_does_not_grow_with_the_corpus(tmp_path: Path) -> None:
+    record = json.dumps({"text": ("A sentence of the story. ." * 40 + "\n\n") * 6}) + "\n"
+    peaks = []
+    for copies in (2_000, 10_000):  # about 3 MB and 15 MB
+        src = _write(tmp_path / f"c{copies}.jsonl", record * copies)
+        peaks.append(_peak_rss_kib("clean", src, "-o", tmp_path / f"out{copies}", "--jobs", "1",
+                                   "-q", "--only", "stray-period,normalize-whitespace",
+                                   "--report", tmp_path / f"r{copies}.jsonl"))  # fmt: skip
+    assert peaks[1] < peaks[0] + 8_000, peaks  # five times the input, not five times the memory
+
+
+def test_in_place_on_one_file_sweeps_its_own_leftovers(tmp_path: Path) -> None:
+    target = _write(tmp_path / "a.txt", DIRTY)
+    leftover = _write(tmp_path / f".a.txt{TEMP_MARK}99-0badc0de", "half")
+    other = _write(tmp_path / f".b.txt{TEMP_MARK}99-0badc0de", "not ours to judge")
+    assert run("clean", target, "--in-place").returncode == 0
+    assert target.read_text() == CLEAN
+    assert not leftover.exists() and other.exists()
+
+
+def test_a_broken_rules_module_does_not_break_the_other_commands(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import importlib.machinery
+    import sys
+    import types
+
+    from cleantext import cli
+
+    module = types.ModuleType("cleantext.rules_cli")
+    module.__spec__ = importlib.machinery.ModuleSpec("cleantext.rules_cli", None)
+
+    def add_parser(subparsers) -> None:
+        raise ImportError("No module named 'cleantext.catalog.check'")
+
+    module.add_parser = add_parser
+    monkeypatch.setitem(sys.modules, "cleantext.rules_cli", module)
+    assert cli.main(["filters"]) == 0
+    assert cli.main(["rules"]) == 2
+    assert "cleantext.catalog.check" in capsys.readouterr().err

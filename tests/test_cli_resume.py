@@ -95,3 +95,107 @@ def test_three_kills_then_resume_gives_the_uninterrupted_tree(tmp_path: Path) ->
 @pytest.mark.slow
 def test_twenty_five_random_kills_lose_and_duplicate_nothing(tmp_path: Path) -> None:
     _kill_and_resume(tmp_path, kills=25, seed=2)
+
+
+def _descendants(pid: int) -> list[int]:
+    """Every live process below ``pid`` (from /proc), children first."""
+    parents: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as fh:
+                    fields = fh.read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if fields[0] != "Z":
+                parents[int(entry)] = int(fields[1])
+    found, frontier = [], [pid]
+    while frontier:
+        kids = [p for p, parent in parents.items() if parent in frontier]
+        found += kids
+        frontier = kids
+    return found
+
+
+def _group(pgid: int) -> list[int]:
+    """Live processes of a process group (the command and any worker it left behind)."""
+    members = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as fh:
+                    fields = fh.read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if fields[0] != "Z" and int(fields[2]) == pgid:
+                members.append(int(entry))
+    return members
+
+
+def _start(src: Path, dst: Path) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(command("clean", src, "-o", dst, *ARGS), env=env(),
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                            start_new_session=True)  # fmt: skip
+
+
+def _wait_for_workers(child: subprocess.Popen[bytes], count: int) -> list[int]:
+    """The pids of the command's worker processes, once ``count`` of them run."""
+    for _ in range(400):
+        workers = []
+        for pid in _descendants(child.pid):
+            try:
+                with open(f"/proc/{pid}/cmdline", "rb") as fh:
+                    if b"spawn_main" in fh.read():
+                        workers.append(pid)
+            except OSError:
+                continue
+        if len(workers) >= count:
+            return workers
+        time.sleep(0.05)
+    raise AssertionError("the workers never started")
+
+
+def test_a_killed_worker_stops_the_run_instead_of_hanging(tmp_path: Path) -> None:
+    src = tmp_path / "src"
+    _corpus(src)
+    child = _start(src, tmp_path / "dst")
+    workers = _wait_for_workers(child, 2)
+    time.sleep(0.3)  # let them start on their shards
+    os.kill(workers[-1], signal.SIGKILL)  # as the out-of-memory killer would
+    _out, err = child.communicate(timeout=120)
+    assert child.returncode == 3, err
+    assert b"worker process" in err and b"Traceback" not in err
+    for _ in range(100):
+        if not _group(child.pid):
+            break
+        time.sleep(0.05)
+    assert _group(child.pid) == []
+    assert run("clean", src, "-o", tmp_path / "dst", *ARGS).returncode == 1
+    assert run("clean", src, "-o", tmp_path / "ref", *ARGS).returncode == 1
+    assert tree(tmp_path / "dst") == tree(tmp_path / "ref")
+
+
+@pytest.mark.parametrize("sig,code", [(signal.SIGTERM, 143), (signal.SIGINT, 130)])
+def test_signals_stop_the_workers_and_leave_no_temporary_files(
+    tmp_path: Path, sig: signal.Signals, code: int
+) -> None:
+    src = tmp_path / "src"
+    _corpus(src)
+    child = _start(src, tmp_path / "dst")
+    _wait_for_workers(child, 2)
+    time.sleep(0.3)
+    if sig == signal.SIGINT:
+        os.killpg(child.pid, sig)  # Ctrl-C reaches the whole process group
+    else:
+        child.send_signal(sig)
+    _out, err = child.communicate(timeout=120)
+    assert child.returncode == code, err
+    assert b"rerun the same command to resume" in err
+    for _ in range(100):
+        if not _group(child.pid):
+            break
+        time.sleep(0.05)
+    assert _group(child.pid) == []  # no orphaned worker keeps running
+    leftovers = [p for p in (tmp_path / "dst").rglob("*") if TEMP_MARK in p.name]
+    assert leftovers == []
+    assert run("clean", src, "-o", tmp_path / "dst", *ARGS).returncode == 1

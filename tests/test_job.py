@@ -1,0 +1,266 @@
+"""The job as data: planning, shards, idempotent run_shard, engines, summaries, config files."""
+
+from __future__ import annotations
+
+import errno
+import itertools
+import json
+import os
+import pickle
+from pathlib import Path
+
+import pytest
+
+from cleantext import default_pipeline
+from cleantext import io as ctio
+from cleantext.config import build_pipeline, find_config, load_config
+from cleantext.engines.local import run_local
+from cleantext.errors import ConfigError, UnknownFilterError
+from cleantext.io import OutputError
+from cleantext.job import JobConfig, Shard, ShardResult, plan_shards, run_shard, summarize
+
+DIRTY = "Xi met Blinken. .\n\nLeave a Reply\n"
+
+
+def _config(dst: Path, **kw) -> JobConfig:
+    return JobConfig(pipeline=default_pipeline(), destination=str(dst), **kw)
+
+
+def _tree(tmp_path: Path, sizes: list[int]) -> Path:
+    src = tmp_path / "src"
+    for i, n in enumerate(sizes):
+        path = src / f"d{i % 3}" / f"f{i:02d}.txt"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("x" * n)
+    return src
+
+
+def test_the_config_and_shards_pickle(tmp_path: Path) -> None:
+    config = _config(tmp_path / "dst", report=str(tmp_path / "r.jsonl"))
+    shards = plan_shards([str(_tree(tmp_path, [10, 20]))], config)
+    assert pickle.loads(pickle.dumps(config)) == config
+    assert pickle.loads(pickle.dumps(shards)) == shards
+    assert pickle.loads(pickle.dumps(config)).fingerprint == config.fingerprint
+
+
+def test_text_shards_are_balanced_by_bytes_and_deterministic(tmp_path: Path) -> None:
+    src = _tree(tmp_path, [400] * 10 + [5000] + [100] * 10)
+    config = _config(tmp_path / "dst", shard_bytes=1000)
+    shards = plan_shards([str(src)], config)
+    assert shards == plan_shards([str(src)], config)
+    assert all(s.bytes <= 4 * 1000 + 5000 for s in shards)
+    assert all(s.bytes >= 1000 // 4 for s in shards[:-1])
+    assert len({s.id for s in shards}) == len(shards)
+    covered = [u.source for s in shards for u in s.units]
+    assert sorted(covered) == sorted(str(p) for p in src.rglob("*.txt"))
+
+
+def test_adding_one_file_changes_only_the_shards_near_it(tmp_path: Path) -> None:
+    rng = __import__("random").Random(3)
+    src = _tree(tmp_path, [rng.randint(100, 1000) for _ in range(600)])
+    config = _config(tmp_path / "dst", shard_bytes=5000)
+    before = {s.id for s in plan_shards([str(src)], config)}
+    (src / "d1" / "f30b.txt").write_text("new file " * 40)
+    after = {s.id for s in plan_shards([str(src)], config)}
+    assert len(before) > 20
+    assert len(after - before) <= 3, (len(before), len(after - before))
+
+
+def test_shard_ids_do_not_depend_on_where_dst_is(tmp_path: Path) -> None:
+    src = _tree(tmp_path, [10, 20, 30])
+    a = plan_shards([str(src)], _config(tmp_path / "one"))
+    b = plan_shards([str(src)], _config(tmp_path / "two"))
+    assert [s.id for s in a] == [s.id for s in b]
+
+
+def test_jsonl_ranges_cover_every_line_exactly_once(tmp_path: Path) -> None:
+    src = tmp_path / "c.jsonl"
+    rows = [json.dumps({"i": i, "text": "y" * (i % 50)}) + "\n" for i in range(500)]
+    src.write_text("".join(rows))
+    config = _config(tmp_path / "dst", jsonl_shard_bytes=1500)
+    shards = plan_shards([str(src)], config)
+    assert len(shards) > 5
+    spans = [(s.units[0].start, s.units[0].end) for s in shards]
+    assert spans[0][0] == 0 and spans[-1][1] == src.stat().st_size
+    assert all(a[1] == b[0] for a, b in itertools.pairwise(spans))
+    data = src.read_bytes()
+    assert all(data[start - 1 : start] == b"\n" for start, _ in spans[1:])
+    results = [run_shard(s, config) for s in shards]
+    assert sum(r.docs for r in results) == 500
+    out = b"".join(Path(s.output).read_bytes() for s in shards)
+    assert [json.loads(x)["i"] for x in out.splitlines()] == list(range(500))
+
+
+def test_run_shard_is_idempotent(tmp_path: Path) -> None:
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "a.txt").write_text(DIRTY)
+    config = _config(tmp_path / "dst")
+    (shard,) = plan_shards([str(src)], config)
+    first = run_shard(shard, config)
+    out = tmp_path / "dst" / "a.txt"
+    stamp = out.stat().st_mtime_ns
+    again = run_shard(shard, config)
+    assert again.resumed and not first.resumed
+    assert out.stat().st_mtime_ns == stamp  # nothing was rewritten
+    assert (again.docs, again.removed, again.repairs) == (first.docs, first.removed, first.repairs)
+    out.unlink()  # a lost output makes the shard run again
+    assert not run_shard(shard, config).resumed and out.read_text() == "Xi met Blinken.\n"
+
+
+def test_enospc_in_a_shard_raises_and_leaves_no_partial_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    src = tmp_path / "src"
+    src.mkdir()
+    for i in range(3):
+        (src / f"f{i}.txt").write_text(DIRTY)
+    config = _config(tmp_path / "dst")
+    (shard,) = plan_shards([str(src)], config)
+    real_write = ctio.AtomicFile.write
+    calls = []
+
+    def write(self: ctio.AtomicFile, data: bytes) -> None:
+        calls.append(self.target)
+        if len(calls) == 2:  # the second file hits a full disk
+            self.abort()
+            raise OutputError(f"cannot write {self.target}: {os.strerror(errno.ENOSPC)}")
+        real_write(self, data)
+
+    monkeypatch.setattr(ctio.AtomicFile, "write", write)
+    with pytest.raises(OutputError, match="No space left"):
+        run_shard(shard, config)
+    left = sorted(p.name for p in (tmp_path / "dst").rglob("*") if p.is_file())
+    assert left == ["f0.txt"]  # the finished one; no temporary file, no marker
+    monkeypatch.undo()
+    assert not run_shard(shard, config).resumed
+    assert sorted(p.name for p in (tmp_path / "dst").glob("*.txt")) == [
+        "f0.txt",
+        "f1.txt",
+        "f2.txt",
+    ]
+
+
+def test_local_engine_gives_the_same_results_for_any_jobs(tmp_path: Path) -> None:
+    src = _tree(tmp_path, [300] * 12)
+    for path in src.rglob("*.txt"):
+        path.write_text(DIRTY * 3)
+    results = {}
+    for jobs in (1, 2):
+        config = _config(tmp_path / f"dst{jobs}", shard_bytes=200)
+        shards = plan_shards([str(src)], config)
+        seen: list[ShardResult] = []
+        out = list(run_local(shards, config, jobs=jobs, progress=seen.append))
+        assert out == seen and [r.shard_id for r in out] == [s.id for s in shards]
+        results[jobs] = [(r.docs, r.removed, r.repairs) for r in out]
+    assert results[1] == results[2]
+
+
+def test_summarize_adds_everything_up() -> None:
+    summary = summarize(
+        [
+            ShardResult("a", docs=2, bytes_in=10, removed={"navigation": 1}, resumed=True),
+            ShardResult("b", docs=1, rejected=1, rejects={"empty": 1}, repairs={"x": 2}),
+        ]
+    )
+    assert (summary.docs, summary.rejected, summary.bytes_in) == (3, 1, 10)
+    assert (summary.shards, summary.resumed_shards, summary.exit_code) == (2, 1, 1)
+    text = summary.format(1.0)
+    assert "navigation" in text and "empty" in text and "resumed:   1 of 2" in text
+
+
+def test_a_missing_source_and_an_unknown_shard_kind_are_errors(tmp_path: Path) -> None:
+    config = _config(tmp_path / "dst")
+    with pytest.raises(ConfigError, match="no such file"):
+        plan_shards([str(tmp_path / "nope")], config)
+    with pytest.raises(ConfigError, match="unknown shard kind"):
+        run_shard(Shard("x", "video", ()), config)
+
+
+def test_config_files_are_found_checked_and_relative(tmp_path: Path) -> None:
+    assert find_config(tmp_path) is None and load_config(directory=str(tmp_path)) == {}
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.cleantext]\ncatalog = "rules/x.toml"\nmax-doc-bytes = 10\n'
+    )
+    settings = load_config(directory=str(tmp_path))
+    assert settings == {"catalog": [str(tmp_path / "rules/x.toml")], "max_doc_bytes": 10}
+    (tmp_path / "cleantext.toml").write_text("jobs = true\n")
+    with pytest.raises(ConfigError, match="jobs must be a integer"):
+        load_config(directory=str(tmp_path))
+    (tmp_path / "cleantext.toml").write_text("jobs = [\n")
+    with pytest.raises(ConfigError, match="not valid TOML"):
+        load_config(directory=str(tmp_path))
+
+
+def test_build_pipeline_from_names() -> None:
+    assert build_pipeline().names == default_pipeline().names
+    assert "stray-period" not in build_pipeline(skip=["stray-period"]).names
+    with pytest.raises(UnknownFilterError, match=r"available|it has"):
+        build_pipeline(only=["nope"])
+
+
+def test_jsonl_numbers_and_unicode_survive_exactly() -> None:
+    import io
+
+    from cleantext.job import clean_stream
+
+    line = (
+        '{"text": "Hi. .", "big": 1e400, "int": 123456789012345678901234567890, '
+        '"small": 0.1, "u": "\\u2028 “x” é", "n": null, "neg": -1E-5}\n'
+    )
+    out = io.BytesIO()
+    result = clean_stream(
+        io.BytesIO(line.encode()),
+        out,
+        JobConfig(pipeline=default_pipeline()),
+        jsonl=True,
+    )
+    assert result.docs == 1
+    assert out.getvalue().decode() == (
+        '{"text":"Hi.","big":1e400,"int":123456789012345678901234567890,'
+        '"small":0.1,"u":"\u2028 “x” é","n":null,"neg":-1e-05}\n'
+    )
+    assert out.getvalue().count(b"\n") == 1  # U+2028 stays inside its record
+
+
+def test_running_shards_report_progress_ticks(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cleantext import job
+
+    monkeypatch.setattr(job, "TICK_SECONDS", 0.0)
+    src = tmp_path / "c.jsonl"
+    src.write_text("".join(json.dumps({"text": DIRTY}) + "\n" for _ in range(300)) + "{bad\n")
+    config = _config(tmp_path / "dst")
+    ticks: list[tuple[str, int, int, int]] = []
+    (result,) = run_local(plan_shards([str(src)], config), config, jobs=1,
+                          ticks=lambda *t: ticks.append(t))  # fmt: skip
+    assert len(ticks) > 100
+    assert {t[0] for t in ticks} == {result.shard_id}
+    assert sum(t[1] for t in ticks) <= src.stat().st_size
+    assert sum(t[2] for t in ticks) <= result.docs == 300
+    assert job._progress_hook is None  # the hook does not outlive the run
+
+
+def test_an_unreadable_input_is_tried_again_on_the_next_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cleantext import job
+    from cleantext.io import DocumentError
+
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "a.txt").write_text(DIRTY)
+    config = _config(tmp_path / "dst")
+    (shard,) = plan_shards([str(src)], config)
+
+    def unreadable(path: str, *, max_bytes: int) -> bytes:
+        raise DocumentError("unreadable", "cannot open: Permission denied")
+
+    monkeypatch.setattr(job, "read_document", unreadable)
+    first = run_shard(shard, config)
+    assert first.rejects == {"unreadable": 1}
+    monkeypatch.undo()
+    second = run_shard(shard, config)
+    assert not second.resumed and second.docs == 1
+    assert run_shard(shard, config).resumed
