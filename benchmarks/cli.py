@@ -262,7 +262,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         what_if_no_fsync=args.what_if_no_fsync,
         **({"max_jobs": args.max_jobs} if args.max_jobs else {}),
     )
-    results = run(config, log=lambda msg: print(msg, file=sys.stderr, flush=True))
+    from benchmarks.report import write_partial
+
+    results = run(
+        config,
+        log=lambda msg: print(msg, file=sys.stderr, flush=True),
+        checkpoint=lambda partial: write_partial(partial, args.out, args.name),
+    )
     for path in write_results(results, args.out, args.name):
         print(path)
     for target in results["targets"]:

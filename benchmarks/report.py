@@ -6,7 +6,7 @@ import json
 import os
 from pathlib import Path
 
-__all__ = ["markdown", "write_chart", "write_results"]
+__all__ = ["markdown", "write_chart", "write_partial", "write_results"]
 
 _BASELINE = "ftfy.fix_text (defaults)"
 _BASELINE_ENC = "ftfy.fix_text (encoding only)"
@@ -205,4 +205,15 @@ def write_results(results: dict, folder: Path, name: str) -> list[Path]:
     png = folder / f"{name}.png"
     if write_chart(results, png):
         written.append(png)
+    (folder / f"{name}.partial.json").unlink(missing_ok=True)
     return written
+
+
+def write_partial(results: dict, folder: Path, name: str) -> Path:
+    """Write the results so far to ``name.partial.json`` (replaced at the end of the run)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{name}.partial.json"
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    os.replace(tmp, path)
+    return path

@@ -81,9 +81,15 @@ def _cli_measure(
     return Measurement(name, tuple(r.seconds for r in runs), nbytes, docs, "cli", extra)
 
 
-def _cli_part(config: RunConfig, log: Callable[[str], None]) -> tuple[list[Measurement], list]:
-    found: list[Measurement] = []
-    skipped: list[dict] = []
+def _cli_part(
+    config: RunConfig,
+    log: Callable[[str], None],
+    found: list[Measurement],
+    skipped: list[dict],
+    checkpoint: Callable[[], None],
+) -> None:
+    """Append the CLI measurements to ``found``; a failing command is recorded in ``skipped``
+    (with the end of its error output) and the run goes on."""
     features = cli_features(config.repo)
     large = ensure_corpus(config.params, config.data, log)
     small = ensure_corpus(config.params.with_(size=config.params.size // 4), config.data, log)
@@ -91,97 +97,41 @@ def _cli_part(config: RunConfig, log: Callable[[str], None]) -> tuple[list[Measu
     jobs_list = list(range(1, config.max_jobs + 1)) if features.jobs else [1]
     if not features.jobs:
         skipped.append({"name": "CLI --jobs > 1", "reason": "this CLI has no --jobs option"})
-    for corpus, label in ((large, "large"), (small, "small")):
-        manifest = json.loads((corpus / "manifest.json").read_text("utf-8"))
-        nbytes, docs = int(manifest["bytes"]), int(manifest["documents"])
-        src = corpus / "docs"
-        log(f"cli: floor on {label} corpus")
-        found.append(
-            _cli_measure(
-                "floor: read + write only (python -m benchmarks.floor)",
-                [sys.executable, "-m", "benchmarks.floor", str(src), str(out)],
-                config.repo,
-                out,
-                config.cli_repeats,
-                nbytes,
-                docs,
-                corpus=label,
-                jobs=1,
-            )
-        )
-        for jobs in jobs_list:
-            command = [sys.executable, "-m", "cleantext", "clean", str(src), "-o", str(out)]
-            command += features.quiet_flags
-            if features.jobs:
-                command += ["--jobs", str(jobs)]
-            log(f"cli: cleantext clean, {label} corpus, --jobs {jobs}")
-            found.append(
-                _cli_measure(
-                    f"cleantext clean (directory tree) --jobs {jobs}",
-                    command,
-                    config.repo,
-                    out,
-                    config.cli_repeats,
-                    nbytes,
-                    docs,
-                    corpus=label,
-                    jobs=jobs,
-                    input="directory",
-                )
-            )
-            if config.what_if_no_fsync and label == "large":
-                log(f"cli: experiment, fsync disabled, {label} corpus, --jobs {jobs}")
-                found.append(
-                    _cli_measure(
-                        f"experiment: cleantext clean (directory tree) --jobs {jobs}, no fsync",
-                        command,
-                        config.repo,
-                        out,
-                        config.cli_repeats,
-                        nbytes,
-                        docs,
-                        no_fsync=True,
-                        corpus=label,
-                        jobs=jobs,
-                        input="directory",
-                        experiment="os.fsync made a no-op (benchmarks/whatif_nofsync)",
-                    )
-                )
-        if features.jsonl:
-            for jobs in jobs_list:
-                command = [
-                    sys.executable,
-                    "-m",
-                    "cleantext",
-                    "clean",
-                    str(corpus / "corpus.jsonl"),
-                    "-o",
-                    str(out),
-                    *features.quiet_flags,
-                ]
-                if features.jobs:
-                    command += ["--jobs", str(jobs)]
-                log(f"cli: cleantext clean, {label} JSONL, --jobs {jobs}")
-                try:
-                    found.append(
-                        _cli_measure(
-                            f"cleantext clean (JSONL) --jobs {jobs}",
-                            command,
-                            config.repo,
-                            out,
-                            config.cli_repeats,
-                            nbytes,
-                            docs,
-                            corpus=label,
-                            jobs=jobs,
-                            input="jsonl",
-                        )
-                    )
-                except RuntimeError as exc:
-                    skipped.append({"name": f"CLI JSONL --jobs {jobs}", "reason": str(exc)[:300]})
     if not features.jsonl:
         skipped.append({"name": "CLI on JSONL", "reason": "this CLI's --help mentions no JSONL"})
-    return found, skipped
+
+    def measure(name: str, command: list[str], label: str, sizes: tuple[int, int], **kw) -> None:
+        log(f"cli: {name}, {label} corpus")
+        try:
+            found.append(_cli_measure(name, command, config.repo, out, config.cli_repeats,
+                                      *sizes, corpus=label, **kw))  # fmt: skip
+        except RuntimeError as exc:
+            skipped.append({"name": f"{name} ({label} corpus)", "reason": str(exc)[-600:]})
+        checkpoint()
+
+    clean = [sys.executable, "-m", "cleantext", "clean"]
+    for corpus, label in ((large, "large"), (small, "small")):
+        manifest = json.loads((corpus / "manifest.json").read_text("utf-8"))
+        sizes = (int(manifest["bytes"]), int(manifest["documents"]))
+        src = corpus / "docs"
+        floor = [sys.executable, "-m", "benchmarks.floor", str(src), str(out)]
+        measure("floor: read + write only (python -m benchmarks.floor)", floor, label, sizes,
+                jobs=1)  # fmt: skip
+        for jobs in jobs_list:
+            flags = [*features.quiet_flags, *(["--jobs", str(jobs)] if features.jobs else [])]
+            command = [*clean, str(src), "-o", str(out), *flags]
+            measure(f"cleantext clean (directory tree) --jobs {jobs}", command, label, sizes,
+                    jobs=jobs, input="directory")  # fmt: skip
+            if config.what_if_no_fsync and label == "large":
+                measure(f"experiment: cleantext clean (directory tree) --jobs {jobs}, no fsync",
+                        command, label, sizes, jobs=jobs, input="directory", no_fsync=True,
+                        experiment="os.fsync made a no-op (benchmarks/whatif_nofsync)")  # fmt: skip
+        if features.jsonl:
+            for jobs in jobs_list:
+                flags = [*features.quiet_flags, *(["--jobs", str(jobs)] if features.jobs else [])]
+                command = [*clean, str(corpus / "corpus.jsonl"), "-o", str(out), *flags]
+                measure(f"cleantext clean (JSONL) --jobs {jobs}", command, label, sizes,
+                        jobs=jobs, input="jsonl")  # fmt: skip
 
 
 def _find(found: list[Measurement], name: str, **extra: object) -> Measurement | None:
@@ -262,16 +212,33 @@ def targets(found: list[Measurement]) -> list[dict]:
     return out
 
 
-def run(config: RunConfig, log: Callable[[str], None] = print) -> dict:
-    """Run the parts of the benchmark ``config`` selects; return the results as JSON data."""
+def run(
+    config: RunConfig,
+    log: Callable[[str], None] = print,
+    checkpoint: Callable[[dict], None] | None = None,
+) -> dict:
+    """Run the parts of the benchmark ``config`` selects; return the results as JSON data.
+
+    ``checkpoint`` receives the results so far after each part (and each CLI measurement), so
+    an interrupted run keeps what it measured.
+    """
     started = dt.datetime.now(dt.UTC)
     load_before = load_average()
-    material = load_material(config.repo)
+    material = load_material()  # the corpus material always comes from this checkout
     found: list[Measurement] = []
     skipped: list[dict] = []
     params = config.params
     docs: list[str] = []
     gate_share = None
+
+    def results() -> dict:
+        return _results(config, started, load_before, material.sources, gate_share, found,
+                        skipped)  # fmt: skip
+
+    def save() -> None:
+        if checkpoint is not None:
+            checkpoint(results())
+
     if {"speed", "peers"} & set(config.parts):
         log(f"sample: generating the first {config.sample / MB:g} MB of the corpus in memory")
         docs = speed.sample(params, config.sample, material)
@@ -281,27 +248,41 @@ def run(config: RunConfig, log: Callable[[str], None] = print) -> dict:
     if "speed" in config.parts:
         log("speed: floor, filters, pipeline, explain, already-clean documents")
         found += speed.pipeline_speed(docs, config.repeats)
+        save()
     if "peers" in config.parts:
         log("peers: ftfy (defaults, encoding only), clean-text")
         measured, missing = speed.peer_speed(docs, config.repeats)
         found += measured
         skipped += missing
+        save()
     del docs
     if "sweep" in config.parts:
         log(f"sweep: mojibake 0%, 10%, 100% on {config.sweep_sample / MB:g} MB")
         found += speed.sweep_speed(params, config.sweep_sample, material, config.repeats)
+        save()
     if "long" in config.parts:
         log(f"long: one {config.long_doc / MB:g} MB document")
         found.append(speed.long_document_speed(params, config.long_doc, material, config.repeats))
+        save()
     if "cli" in config.parts:
-        measured, missing = _cli_part(config, log)
-        found += measured
-        skipped += missing
-    finished = dt.datetime.now(dt.UTC)
+        _cli_part(config, log, found, skipped, save)
+    return results()
+
+
+def _results(
+    config: RunConfig,
+    started: dt.datetime,
+    load_before: list[float] | None,
+    sources: tuple[str, ...],
+    gate_share: float | None,
+    found: list[Measurement],
+    skipped: list[dict],
+) -> dict:
+    params = config.params
     return {
         "schema": 1,
         "started": started.isoformat(timespec="seconds"),
-        "finished": finished.isoformat(timespec="seconds"),
+        "finished": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "command": ["python", "-m", "benchmarks", *sys.argv[1:]],
         "machine": machine(),
         "load_average": {
@@ -312,7 +293,7 @@ def run(config: RunConfig, log: Callable[[str], None] = print) -> dict:
         "versions": versions(),
         "corpus": {
             "params": params.as_dict(),
-            "material": list(material.sources),
+            "material": list(sources),
             "in_process_sample_bytes": config.sample,
             "share_sent_to_ftfy_by_precheck": gate_share,
             "sweep_sample_bytes": config.sweep_sample,
@@ -321,7 +302,7 @@ def run(config: RunConfig, log: Callable[[str], None] = print) -> dict:
         },
         "repeats": {"in_process": config.repeats, "cli": config.cli_repeats},
         "measurements": [m.as_dict() for m in found],
-        "skipped": skipped,
+        "skipped": list(skipped),
         "targets": targets(found),
         "summary_note": "MB = 10^6 bytes of UTF-8; every figure is the median of the repeats",
     }

@@ -232,3 +232,22 @@ def test_harness_runs_end_to_end_on_a_tiny_corpus(tmp_path):
     again = _bench("report", str(tmp_path / "results" / "tiny.json"))
     assert again.returncode == 0, again.stderr
     assert (tmp_path / "results" / "tiny.md").read_text("utf-8") == table
+
+
+def test_a_failing_cli_is_recorded_as_skipped_and_the_run_goes_on(tmp_path):
+    broken = tmp_path / "repo" / "cleantext"
+    broken.mkdir(parents=True)
+    (broken / "__init__.py").write_text("")
+    (broken / "__main__.py").write_text("import sys\nsys.exit('this checkout is broken')\n")
+    done = _bench(
+        "run", "--only", "cli", "--size", "60kB", "--cli-repeats", "1",
+        "--repo", str(tmp_path / "repo"), "--data", str(tmp_path / "data"),
+        "--out", str(tmp_path / "results"), "--name", "broken",
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    results = json.loads((tmp_path / "results" / "broken.json").read_text("utf-8"))
+    reasons = " ".join(s["reason"] for s in results["skipped"])
+    assert "this checkout is broken" in reasons
+    assert {m["name"] for m in results["measurements"]} == {
+        "floor: read + write only (python -m benchmarks.floor)"}  # fmt: skip
+    assert not (tmp_path / "results" / "broken.partial.json").exists()
