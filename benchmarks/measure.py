@@ -138,6 +138,10 @@ def versions() -> dict[str, str | None]:
         except metadata.PackageNotFoundError:
             found[dist] = None
     import cleantext
+    from benchmarks.peers import load_peers
 
     found["cleantext (imported)"] = getattr(cleantext, "__version__", None)
+    for peer in load_peers():
+        if peer.name.startswith("clean-text"):
+            found["clean-text"] = peer.version  # loaded from its own folder, not installed
     return found
