@@ -181,6 +181,15 @@ def targets(found: list[Measurement]) -> list[dict]:
             unit="MB/s",
         ),
     ]
+    long = _find(found, "cleantext default pipeline, one long document")
+    out.append(
+        _target(
+            "one long document vs small documents, per byte",
+            long.mb_s / pipe.mb_s if long and pipe else None,
+            1.0,
+            unit="x",
+        )
+    )
     j1 = _find(found, "cleantext clean (directory tree) --jobs 1", corpus="large")
     j2 = _find(found, "cleantext clean (directory tree) --jobs 2", corpus="large")
     out.append(

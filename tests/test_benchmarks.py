@@ -217,7 +217,7 @@ def test_harness_runs_end_to_end_on_a_tiny_corpus(tmp_path):
     assert {"cpu", "cores", "python"} <= set(results["machine"])
     assert results["versions"]["ftfy"]
     assert results["corpus"]["params"]["size"] == 240_000
-    assert len(results["targets"]) == 6
+    assert len(results["targets"]) == 7
     table = (tmp_path / "results" / "tiny.md").read_text("utf-8")
     assert "| cleantext default pipeline |" in table and "### Targets" in table
     try:
