@@ -4,8 +4,9 @@ Subcommands: ``clean`` (files, directory trees, JSONL corpora, standard input), 
 (a coloured diff of one document with rule ids), ``filters`` (the filters and their options).
 
 Exit codes: 0 all done; 1 done, but some inputs were rejected (see the summary or --report);
-2 usage or configuration error; 3 output I/O failure (disk full, unwritable output); 130
-interrupted (Ctrl-C); 143 terminated (SIGTERM). An interrupted run resumes when rerun.
+2 usage or configuration error; 3 output I/O failure (disk full, unwritable output, a worker
+process killed); 130 interrupted (Ctrl-C); 143 terminated (SIGTERM). An interrupted run
+resumes when rerun.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from cleantext.job import (
     lock_destination,
     plan_shards,
     prepare_destination,
+    prune_stale_parts,
     report_line,
     summarize,
 )
@@ -390,6 +392,9 @@ def _clean(args: argparse.Namespace) -> int:
         print(
             f"cleantext: removed {swept} temporary file(s) of an interrupted run", file=sys.stderr
         )
+    stale = prune_stale_parts(shards, config)
+    if stale and not args.quiet:
+        print(f"cleantext: removed {stale} JSONL part(s) an earlier run wrote", file=sys.stderr)
     progress = _Progress(None if args.quiet else _progress_bar(sum(s.bytes for s in shards)))
     if args.engine == "dask":
         results: Iterator[ShardResult] = run_dask(

@@ -92,6 +92,13 @@ def load_config(path: str | os.PathLike[str] | None = None, *, directory: str = 
     catalog paths are made relative to the file's folder.
 
     Raises :class:`ConfigError` naming the file, the key and the expected type.
+
+    >>> import tempfile, pathlib
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (d / "cleantext.toml").write_text('text-field = "body"\\ncatalog = "site.toml"')
+    >>> settings = load_config(directory=str(d))
+    >>> settings["text_field"], settings["catalog"] == [str(d / "site.toml")]
+    ('body', True)
     """
     if path is not None:
         found: tuple[Path, Mapping[str, Any]] | None = (Path(path), _read_toml(Path(path)))

@@ -194,6 +194,12 @@ def open_input(path: str | os.PathLike[str]) -> BinaryIO:
 
     Raises :class:`DocumentError` (``unreadable``) when it cannot be opened or is not a regular
     file (a FIFO would block the run forever).
+
+    >>> import tempfile, os
+    >>> open_input(tempfile.mkdtemp())
+    Traceback (most recent call last):
+    ...
+    cleantext.io.DocumentError: not a regular file
     """
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | os.O_NONBLOCK)
@@ -214,6 +220,16 @@ def read_document(path: str | os.PathLike[str], *, max_bytes: int) -> bytes:
     """Read a whole text document, refusing one larger than ``max_bytes`` before reading it.
 
     Raises :class:`DocumentError` (``too-large``, ``unreadable``, ...).
+
+    >>> import tempfile, os
+    >>> path = os.path.join(tempfile.mkdtemp(), "a.txt")
+    >>> _ = open(path, "wb").write(b"12345")
+    >>> read_document(path, max_bytes=10)
+    b'12345'
+    >>> read_document(path, max_bytes=4)
+    Traceback (most recent call last):
+    ...
+    cleantext.io.DocumentError: 5 bytes is over --max-doc-bytes 4
     """
     with open_input(path) as fh:
         size = os.fstat(fh.fileno()).st_size
@@ -452,6 +468,13 @@ def sweep_temp_files(root: str | os.PathLike[str]) -> int:
     """Delete the temporary files an interrupted run left below ``root``; return how many.
 
     Only names that :func:`is_temp_file` recognises are touched; links are not followed.
+
+    >>> import tempfile, pathlib
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (d / ".a.txt.cleantext-tmp-7-0a0b0c0d").write_text("half")
+    >>> _ = (d / "a.txt").write_text("")
+    >>> sweep_temp_files(d), sorted(p.name for p in d.iterdir())
+    (1, ['a.txt'])
     """
     removed = 0
     for dirpath, _dirs, files in os.walk(root, followlinks=False):

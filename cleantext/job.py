@@ -26,6 +26,7 @@ import itertools
 import json
 import math
 import os
+import re
 import time
 import zlib
 from collections import Counter
@@ -73,6 +74,7 @@ __all__ = [
     "lock_destination",
     "plan_shards",
     "prepare_destination",
+    "prune_stale_parts",
     "report_line",
     "run_shard",
     "set_progress_hook",
@@ -207,6 +209,7 @@ class ShardResult:
     resumed: bool = False
     outputs: tuple[str, ...] = ()
     report_part: str | None = None
+    dropped: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -223,6 +226,7 @@ class Summary:
     repairs: dict[str, int] = field(default_factory=dict)
     rejects: dict[str, int] = field(default_factory=dict)
     warnings: int = 0
+    dropped: dict[str, int] = field(default_factory=dict)
 
     @property
     def exit_code(self) -> int:
@@ -237,6 +241,8 @@ class Summary:
         bytes:     2.0 kB in, 1.5 kB out (-25.0%)
         """
         lines = [f"documents: {self.docs} cleaned, {self.rejected} rejected"]
+        if self.dropped:
+            lines[0] += f", {sum(self.dropped.values())} dropped by a filter"
         change = (self.bytes_out - self.bytes_in) / self.bytes_in * 100 if self.bytes_in else 0.0
         lines.append(
             f"bytes:     {_size(self.bytes_in)} in, {_size(self.bytes_out)} out ({change:+.1f}%)"
@@ -251,6 +257,7 @@ class Summary:
             ("lines removed", self.removed),
             ("repairs", self.repairs),
             ("rejected", self.rejects),
+            ("dropped", self.dropped),
         ):
             if counts:
                 lines.append(f"{title}:")
@@ -280,6 +287,7 @@ def summarize(results: Iterable[ShardResult]) -> Summary:
     removed: Counter[str] = Counter()
     repairs: Counter[str] = Counter()
     rejects: Counter[str] = Counter()
+    dropped: Counter[str] = Counter()
     for r in results:
         totals["shards"] += 1
         totals["resumed_shards"] += r.resumed
@@ -288,7 +296,9 @@ def summarize(results: Iterable[ShardResult]) -> Summary:
         removed.update(r.removed)
         repairs.update(r.repairs)
         rejects.update(r.rejects)
-    return Summary(**totals, removed=dict(removed), repairs=dict(repairs), rejects=dict(rejects))
+        dropped.update(r.dropped)
+    return Summary(**totals, removed=dict(removed), repairs=dict(repairs), rejects=dict(rejects),
+                   dropped=dict(dropped))  # fmt: skip
 
 
 # --------------------------------------------------------------------------------- planning
@@ -344,6 +354,15 @@ def plan_shards(sources: Sequence[str], config: JobConfig) -> list[Shard]:
 
     Raises :class:`ConfigError` for a missing source, a destination inside a source, or two
     inputs that would write the same output.
+
+    >>> import tempfile, pathlib
+    >>> from cleantext import default_pipeline
+    >>> src = pathlib.Path(tempfile.mkdtemp())
+    >>> for name in ("a.txt", "b.txt", "c.jsonl"):
+    ...     _ = (src / name).write_text('{"text": "x"}')
+    >>> config = JobConfig(default_pipeline(), tempfile.mkdtemp(), include=("*.txt", "*.jsonl"))
+    >>> [(s.kind, len(s.units)) for s in plan_shards([str(src)], config)]
+    [('text', 2), ('jsonl', 1)]
     """
     dst = config.destination
     if dst is None and not config.in_place:
@@ -480,12 +499,59 @@ def _jsonl_shards(u: Unit, config: JobConfig) -> list[Shard]:
     return shards
 
 
+_PART = re.compile(r"^part-\d{5}\.jsonl(\.gz)?$")
+
+
+def prune_stale_parts(shards: Sequence[Shard], config: JobConfig) -> int:
+    """Delete JSONL parts that an earlier run wrote and this plan does not (the input shrank,
+    or was split differently), so an output folder never holds records twice. Returns how
+    many were deleted.
+
+    >>> import tempfile, pathlib
+    >>> from cleantext import default_pipeline
+    >>> src = pathlib.Path(tempfile.mkdtemp()) / "c.jsonl"; _ = src.write_text('{"text": "x"}')
+    >>> config = JobConfig(default_pipeline(), tempfile.mkdtemp())
+    >>> old = pathlib.Path(config.destination, "c", "part-00007.jsonl")
+    >>> old.parent.mkdir(); _ = old.write_text("stale")
+    >>> prune_stale_parts(plan_shards([str(src)], config), config), old.exists()
+    (1, False)
+    """
+    if config.in_place or config.destination is None:
+        return 0
+    planned: dict[str, set[str]] = {}
+    for shard in shards:
+        if shard.kind == "jsonl":
+            folder, name = os.path.split(shard.output)
+            planned.setdefault(folder, set()).add(name)
+    removed = 0
+    for folder, names in planned.items():
+        try:
+            existing = os.listdir(folder)
+        except OSError:
+            continue
+        for name in existing:
+            if _PART.match(name) and name not in names:
+                os.unlink(os.path.join(folder, name))
+                removed += 1
+    return removed
+
+
 def lock_destination(config: JobConfig) -> IO[bytes] | None:
     """Take an exclusive lock on ``DST/.cleantext/lock`` for this run (None in place).
 
     Two runs writing the same destination would sweep each other's temporary files; the
     second one gets :class:`ConfigError`. The lock goes when the returned file is closed or
     the process ends, however it ends.
+
+    >>> import tempfile
+    >>> from cleantext import default_pipeline
+    >>> config = JobConfig(default_pipeline(), tempfile.mkdtemp())
+    >>> held = lock_destination(config)
+    >>> lock_destination(config)
+    Traceback (most recent call last):
+    ...
+    cleantext.errors.ConfigError: another cleantext run is writing to ...; wait for it to finish
+    >>> held.close()
     """
     state = config.state_dir
     if state is None:
@@ -511,6 +577,13 @@ def prepare_destination(config: JobConfig, sources: Sequence[str] = ()) -> int:
     """Create the destination and sweep temporary files an interrupted run left behind
     (below DST, or below the sources when cleaning in place). Returns how many were removed.
     Call once before running shards, with no shard running.
+
+    >>> import tempfile, pathlib
+    >>> from cleantext import default_pipeline
+    >>> dst = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (dst / ".a.txt.cleantext-tmp-7-0a0b0c0d").write_text("half")
+    >>> prepare_destination(JobConfig(default_pipeline(), str(dst)))
+    1
     """
     if config.in_place:
         removed = 0
@@ -543,7 +616,10 @@ TICK_SECONDS = 0.5
 def set_progress_hook(hook: ProgressHook | None) -> None:
     """Have running shards in this process report progress about every half second, as
     ``hook(shard_id, input_bytes, docs, rejected)`` increments (engines install one per worker;
-    the shard's final :class:`ShardResult` holds the totals)."""
+    the shard's final :class:`ShardResult` holds the totals).
+
+    >>> set_progress_hook(print); set_progress_hook(None)  # None: no reporting (the default)
+    """
     global _progress_hook
     _progress_hook = hook
 
@@ -566,6 +642,7 @@ class _Tally:
         self.removed: Counter[str] = Counter()
         self.repairs: Counter[str] = Counter()
         self.rejects: Counter[str] = Counter()
+        self.dropped: Counter[str] = Counter()
         self.records: list[dict[str, Any]] = []
         self.outputs: list[str] = []
         self.dirs: set[str] = set()  # folders with renamed files: fsynced once, at the end
@@ -597,7 +674,14 @@ class _Tally:
 
     def cleaned(
         self, where: dict[str, Any], text: str, report: Report, warnings: list[str]
-    ) -> bytes:
+    ) -> bytes | None:
+        """Count a cleaned document and return its bytes; None when a filter dropped it."""
+        drop = _dropped(report)
+        if drop is not None:
+            self.dropped[drop] += 1
+            if self.sink is not None:
+                self.sink({**where, "status": "dropped", "reason": drop})
+            return None
         # surrogatepass: a JSON text may hold lone surrogates ("\\ud800"); count, never crash
         out = report.text.encode("utf-8", "surrogatepass")
         size_in = len(text.encode("utf-8", "surrogatepass"))
@@ -650,7 +734,22 @@ class _Tally:
             False,
             tuple(self.outputs),
             report_part,
+            dict(self.dropped),
         )
+
+
+def _dropped(report: Report) -> str | None:
+    """Why a filter dropped the whole document (keep-languages: "language:de"), or None.
+
+    A drop is an edit that empties the document: from offset 0, with nothing after it.
+    """
+    if report.text:
+        return None
+    for edit in report.edits:
+        if edit.start == 0 and edit.after == "" and edit.before and edit.category == "language":
+            found = dict(edit.metadata).get("language")
+            return f"{edit.category}:{found}" if found else edit.category
+    return None
 
 
 def _repair_kind(filter_name: str, rule: str) -> str:
@@ -731,7 +830,8 @@ def _clean_jsonl(
                 write(line if line.endswith(b"\n") else line + b"\n")
                 continue
             report = config.pipeline.explain(text)
-            tally.cleaned(where, text, report, warnings)
+            if tally.cleaned(where, text, report, warnings) is None:
+                continue  # dropped by a filter (another language): the record goes
             record[field_name] = report.text
             write(_dump_record(record, huge) + b"\n")
     except GZIP_ERRORS as exc:
@@ -815,6 +915,14 @@ def clean_stream(
     ``report`` receives every document's record as it is made.
 
     Used for standard input and for a single file written to standard output.
+
+    >>> import io
+    >>> from cleantext import default_pipeline
+    >>> out = io.BytesIO()
+    >>> _ = clean_stream(io.BytesIO(b'{"id": 1, "text": "Hi. ."}\\n'), out,
+    ...                  JobConfig(default_pipeline()), jsonl=True)
+    >>> out.getvalue()
+    b'{"id":1,"text":"Hi."}\\n'
     """
     tally = _Tally(config, report)
     where = {"source": display}
@@ -917,6 +1025,15 @@ def run_shard(shard: Shard, config: JobConfig) -> ShardResult:
     nothing is read or written and the recorded result comes back with ``resumed=True``.
     Bad inputs are recorded and skipped; an output that cannot be written raises
     :class:`~cleantext.io.OutputError` (and leaves no partial file).
+
+    >>> import tempfile, pathlib
+    >>> from cleantext import default_pipeline
+    >>> src = pathlib.Path(tempfile.mkdtemp()); _ = (src / "a.txt").write_text("Hi. .")
+    >>> config = JobConfig(default_pipeline(), tempfile.mkdtemp())
+    >>> (shard,) = plan_shards([str(src)], config)
+    >>> first, again = run_shard(shard, config), run_shard(shard, config)
+    >>> first.docs, first.resumed, again.resumed
+    (1, False, True)
     """
     done = _finished(shard, config)
     if done is not None:
@@ -978,9 +1095,12 @@ def _run_text_unit(unit: Unit, tally: _Tally) -> None:
         data = read_document(unit.source, max_bytes=config.max_doc_bytes)
     except DocumentError as exc:
         tally.reject(where, exc.reason, exc.message, "skipped")
+        if exc.reason not in TRANSIENT:
+            _remove_stale(unit, tally)
         return
     cleaned = _clean_document(data, where, tally)
-    if cleaned is None:
+    if cleaned is None:  # rejected, or dropped by a filter
+        _remove_stale(unit, tally)
         return
     if config.in_place:
         if cleaned != data:
@@ -993,6 +1113,22 @@ def _run_text_unit(unit: Unit, tally: _Tally) -> None:
     with AtomicFile(unit.output, fsync=config.fsync, sync_dir=False) as out:
         out.write(cleaned)
     tally.outputs.append(unit.output)
+    tally.dirs.add(os.path.dirname(unit.output))
+
+
+def _remove_stale(unit: Unit, tally: _Tally) -> None:
+    """An output an earlier run made from a source that now has none goes: DST mirrors SRC."""
+    if tally.config.in_place or not unit.output or not os.path.lexists(unit.output):
+        return
+    folder = os.path.realpath(os.path.dirname(unit.output))
+    if not is_within(folder, _dst_root(tally.config)):  # a link in DST that leads out of it
+        raise OutputError(f"refusing to touch {unit.output}: it resolves outside the output")
+    try:
+        os.unlink(unit.output)
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise OutputError(f"cannot remove the stale output {unit.output}: {exc.strerror}") from None
     tally.dirs.add(os.path.dirname(unit.output))
 
 

@@ -472,7 +472,11 @@ def test_a_rerun_sweeps_temporary_files_and_skips_finished_work(tmp_path: Path) 
 def test_signals_give_exit_codes_143_and_130(sig: signal.Signals, code: int) -> None:
     proc = subprocess.Popen(command("clean", "-"), stdin=subprocess.PIPE,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env())  # fmt: skip
-    time.sleep(1.0)  # the command is now blocked reading standard input
+    for _ in range(600):  # until the command blocks reading standard input (handlers are set)
+        with open(f"/proc/{proc.pid}/wchan") as fh:
+            if "pipe" in fh.read():
+                break
+        time.sleep(0.05)
     proc.send_signal(sig)
     _out, err = proc.communicate(timeout=30)
     assert proc.returncode == code, err
@@ -730,3 +734,68 @@ def test_a_broken_rules_module_does_not_break_the_other_commands(
     assert cli.main(["filters"]) == 0
     assert cli.main(["rules"]) == 2
     assert "cleantext.catalog.check" in capsys.readouterr().err
+
+
+def test_documents_dropped_by_keep_lang_are_left_out_and_counted(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capfd
+) -> None:
+    from dataclasses import dataclass
+    from typing import ClassVar
+
+    from cleantext import cli, registry
+    from cleantext.filter import Edit, FilterBase
+
+    @dataclass(frozen=True)
+    class FakeKeepLanguages(FilterBase):  # drops German the way keep-languages does
+        name: ClassVar[str] = "keep-languages"
+        languages: tuple[str, ...] = ("en",)
+
+        def _run(self, text: str, edits: list | None) -> str:
+            if "Die " not in text or "de" in self.languages:
+                return text
+            if edits is not None:
+                edits.append(Edit(self.name, "other-language", "language", 0, len(text), text,
+                                  "", (("language", "de"),)))  # fmt: skip
+            return ""
+
+    monkeypatch.setitem(registry._FACTORIES, "keep-languages", FakeKeepLanguages)
+    src = tmp_path / "src"
+    _write(src / "en.txt", DIRTY)
+    _write(src / "de.txt", "Die Regierung hat entschieden.\n")
+    _write(src / "mix.jsonl", json.dumps({"i": 1, "text": DIRTY}) + "\n"
+           + json.dumps({"i": 2, "text": "Die Regierung."}) + "\n")  # fmt: skip
+    report = tmp_path / "r.jsonl"
+    code = cli.main(["clean", str(src), "-o", str(tmp_path / "dst"), "--keep-lang", "en",
+                     "--include", "*.txt", "--include", "*.jsonl", "--jobs", "1",
+                     "--report", str(report)])  # fmt: skip
+    assert code == 0
+    assert tree(tmp_path / "dst", hidden=False).keys() == {"en.txt", "mix/part-00000.jsonl"}
+    part = (tmp_path / "dst" / "mix" / "part-00000.jsonl").read_text()
+    assert [json.loads(x)["i"] for x in part.splitlines()] == [1]
+    err = capfd.readouterr().err
+    assert "2 cleaned, 0 rejected, 2 dropped by a filter" in err and "language:de  2" in err
+    dropped = [r for r in _report(report) if r["status"] == "dropped"]
+    assert [r["reason"] for r in dropped] == ["language:de", "language:de"]
+
+
+def test_a_rerun_with_fewer_parts_leaves_no_stale_part_behind(tmp_path: Path) -> None:
+    src = _write(tmp_path / "c.jsonl", "".join(json.dumps({"i": i, "text": DIRTY}) + "\n"
+                                               for i in range(300)))  # fmt: skip
+    dst = tmp_path / "dst"
+    assert run("clean", src, "-o", dst, "--shard-bytes", "3000").returncode == 0
+    assert len(list((dst / "c").glob("part-*"))) > 3
+    proc = run("clean", src, "-o", dst)
+    assert proc.returncode == 0 and b"JSONL part(s) an earlier run wrote" in proc.stderr
+    (part,) = (dst / "c").glob("part-*")
+    assert [json.loads(x)["i"] for x in part.read_text().splitlines()] == list(range(300))
+
+
+def test_an_output_whose_source_is_now_rejected_goes(tmp_path: Path) -> None:
+    src = tmp_path / "src"
+    a = _write(src / "a.txt", DIRTY)
+    _write(src / "b.txt", DIRTY)
+    dst = tmp_path / "dst"
+    assert run("clean", src, "-o", dst).returncode == 0
+    a.write_bytes(b"\x00binary now")
+    assert run("clean", src, "-o", dst).returncode == 1
+    assert tree(dst, hidden=False) == {"b.txt": CLEAN.encode()}

@@ -1,7 +1,13 @@
-"""Run a job's shards on this machine, in a pool of worker processes.
+"""Run a job's shards on this machine, in worker processes.
 
 Results come back in shard order whatever the number of workers, and every shard writes the
 same bytes wherever it runs, so the output does not depend on ``jobs``.
+
+The pool is small and explicit: one spawned process per job, one pipe each, one shard at a
+time per worker. The parent waits on the pipes and on the processes themselves, so a worker
+that dies (killed, out of memory) stops the run with a clear error at once; the stdlib pools
+either wait forever for its task (``multiprocessing.Pool``) or can deadlock while shutting
+down (``ProcessPoolExecutor`` on Python 3.11).
 """
 
 from __future__ import annotations
@@ -9,15 +15,14 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
-from collections import deque
+import threading
+import traceback
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor, wait
-from concurrent.futures.process import BrokenProcessPool
 from functools import partial
-from itertools import islice
-from queue import Empty
+from multiprocessing.connection import Connection, wait
 from typing import Any
 
+from cleantext.errors import CleantextError
 from cleantext.io import OutputError
 from cleantext.job import (
     JobConfig,
@@ -29,6 +34,8 @@ from cleantext.job import (
 )
 
 __all__ = ["default_jobs", "run_local"]
+
+AHEAD = 4  # shards started beyond the next one to yield, per worker: bounds buffered results
 
 
 def default_jobs() -> int:
@@ -43,35 +50,40 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-_CONFIG: JobConfig | None = None  # set once in each worker by _worker_init
+def _send_tick(conn: Connection, *tick: Any) -> None:
+    conn.send(("tick", tick))
 
 
-def _worker_init(config: JobConfig, ticks: Any = None) -> None:
-    global _CONFIG
-    _CONFIG = config
-    if ticks is not None:
-        set_progress_hook(partial(_put_tick, ticks))
-    # Ctrl-C reaches the whole process group: only the parent handles it, then stops the pool.
+def _worker(conn: Connection, config: JobConfig, ticks: bool) -> None:
+    """A worker's loop: receive ``(index, shard)``, send back its result, until ``None``."""
+    # Ctrl-C reaches the whole process group: only the parent handles it, then stops us.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
-
-
-def _put_tick(queue: Any, *tick: Any) -> None:
-    queue.put(tick)
-
-
-def _drain(queue: Any, ticks: ProgressHook) -> None:
+    if ticks:
+        set_progress_hook(partial(_send_tick, conn))
     while True:
         try:
-            tick = queue.get_nowait()
-        except Empty:
+            task = conn.recv()
+        except (EOFError, OSError):  # the parent is gone
             return
-        ticks(*tick)
+        if task is None:
+            return
+        index, shard = task
+        try:
+            conn.send(("done", index, run_shard(shard, config)))
+        except CleantextError as exc:
+            conn.send(("error", index, exc))
+        except Exception:
+            conn.send(("error", index, RuntimeError(traceback.format_exc())))
 
 
-def _run_in_worker(shard: Shard) -> ShardResult:
-    assert _CONFIG is not None
-    return run_shard(shard, _CONFIG)
+class _Worker:
+    def __init__(self, context: Any, config: JobConfig, ticks: bool) -> None:
+        self.conn, child = context.Pipe()
+        self.process = context.Process(target=_worker, args=(child, config, ticks), daemon=True)
+        self.process.start()
+        child.close()
+        self.busy: int | None = None  # the index of the shard it runs
 
 
 def run_local(
@@ -84,14 +96,13 @@ def run_local(
 ) -> Iterator[ShardResult]:
     """Run every shard with up to ``jobs`` worker processes; yield results in shard order.
 
-    The configuration goes to each worker once; at most ``4 * jobs`` shards are in flight, so
-    memory does not grow with the number of shards. With ``jobs == 1`` (or a single shard)
-    the shards run in this process. An exception from a shard (an
-    :class:`~cleantext.io.OutputError`) stops the workers and propagates; so does
-    ``KeyboardInterrupt``; closing the iterator early stops them too. A worker that dies
-    raises :class:`~cleantext.io.OutputError` rather than hanging the run. ``progress`` is
-    called with each result as it is yielded; ``ticks(shard_id, input_bytes, docs, rejected)``
-    with increments while shards run (see :func:`~cleantext.job.set_progress_hook`).
+    At most ``AHEAD * jobs`` shards run ahead of the next result to yield, so memory does not
+    grow with the number of shards. With ``jobs == 1`` (or a single shard) the shards run in
+    this process. An exception from a shard (an :class:`~cleantext.io.OutputError`) stops
+    the workers and propagates, as does ``KeyboardInterrupt`` or closing the iterator early; a
+    worker that dies raises :class:`~cleantext.io.OutputError`. ``progress`` is called with
+    each result as it is yielded; ``ticks(shard_id, input_bytes, docs, rejected)`` with
+    increments while shards run (see :func:`~cleantext.job.set_progress_hook`).
 
     >>> import tempfile, pathlib
     >>> from cleantext import default_pipeline
@@ -113,64 +124,93 @@ def run_local(
                 progress(result)
             yield result
         return
-    # spawn: each worker is a fresh interpreter, a child of this process alone. A fork of a
-    # process running threads (the progress bar has one) is unsafe; a forkserver that dies
-    # is restarted behind our back and can outlive the run. Spawning costs one import of
-    # cleantext per worker, once per run.
+    # spawn: each worker is a fresh interpreter and a child of this process alone (a fork of
+    # a process running threads, such as the progress bar's, is unsafe).
     context = multiprocessing.get_context("spawn")
-    queue = context.Queue() if ticks is not None else None
-    # A ProcessPoolExecutor, not a Pool: when a worker dies (killed, out of memory) its
-    # futures fail with BrokenProcessPool instead of waiting forever.
-    executor = ProcessPoolExecutor(
-        jobs, mp_context=context, initializer=_worker_init, initargs=(config, queue)
-    )
-    todo = iter(shards)
-    pending: deque[Future[ShardResult]] = deque()
-
-    def submit(shard: Shard) -> None:
-        try:
-            pending.append(executor.submit(_run_in_worker, shard))
-        except (BrokenProcessPool, OSError, EOFError) as exc:  # the forkserver itself died
-            raise OutputError(
-                f"cannot start a worker process ({exc!r}); finished outputs are kept: "
-                "rerun the same command to resume"
-            ) from None
-
-    def drain() -> None:
-        if queue is not None and ticks is not None:
-            _drain(queue, ticks)
-
+    workers = _start_workers(context, config, jobs, ticks is not None)
+    done: dict[int, ShardResult] = {}
+    submitted = yielded = 0
+    finished = False
     try:
-        for shard in islice(todo, 4 * jobs):
-            submit(shard)
-        while pending:
-            while not pending[0].done():
-                wait([pending[0]], timeout=0.2)
-                drain()
-            drain()
-            try:
-                result = pending.popleft().result()
-            except BrokenProcessPool:
-                raise OutputError(
-                    "a worker process died (killed, or out of memory?); "
-                    "finished outputs are kept: rerun the same command to resume"
-                ) from None
-            for shard in islice(todo, 1):
-                submit(shard)
-            if progress is not None:
-                progress(result)
-            yield result
-    except BaseException:
-        for future in pending:
-            future.cancel()
-        _stop_workers(executor)
-        raise
+        while yielded < len(shards):
+            for worker in workers:
+                if worker.busy is None and submitted < min(len(shards), yielded + AHEAD * jobs):
+                    try:
+                        worker.conn.send((submitted, shards[submitted]))
+                    except OSError:
+                        raise _died() from None
+                    worker.busy = submitted
+                    submitted += 1
+            ready = wait([w.conn for w in workers] + [w.process.sentinel for w in workers])
+            for worker in workers:
+                if worker.conn in ready:
+                    _receive(worker, done, ticks)
+                if worker.process.sentinel in ready:
+                    _receive(worker, done, ticks)  # whatever it sent before it died
+                    raise _died()
+            while yielded in done:
+                result = done.pop(yielded)
+                yielded += 1
+                if progress is not None:
+                    progress(result)
+                yield result
+        finished = True
     finally:
-        executor.shutdown(wait=True, cancel_futures=True)
+        _stop(workers, gracefully=finished)
 
 
-def _stop_workers(executor: ProcessPoolExecutor) -> None:
-    """Terminate the workers now (a shard may run for minutes); the executor then sees a
-    broken pool and shuts down without waiting for them."""
-    for process in list((getattr(executor, "_processes", None) or {}).values()):
-        process.terminate()
+def _start_workers(context: Any, config: JobConfig, jobs: int, ticks: bool) -> list[_Worker]:
+    """Start the workers with SIGINT ignored, which they inherit from their first instruction:
+    a Ctrl-C while one is still starting must not kill it (only this process handles it)."""
+    main = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if main else None
+    try:
+        return [_Worker(context, config, ticks) for _ in range(jobs)]
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGINT, previous)
+
+
+def _receive(worker: _Worker, done: dict[int, ShardResult], ticks: ProgressHook | None) -> None:
+    """Handle every message waiting on a worker's pipe."""
+    try:
+        while worker.conn.poll():
+            message = worker.conn.recv()
+            if message[0] == "tick":
+                if ticks is not None:
+                    ticks(*message[1])
+            elif message[0] == "done":
+                done[message[1]] = message[2]
+                worker.busy = None
+            else:  # "error": the shard's own exception, raised here
+                worker.busy = None
+                raise message[2]
+    except (EOFError, OSError) as exc:
+        if isinstance(exc, OutputError):
+            raise
+        raise _died() from None
+
+
+def _died() -> OutputError:
+    return OutputError(
+        "a worker process died (killed, or out of memory?); finished outputs are kept: "
+        "rerun the same command to resume"
+    )
+
+
+def _stop(workers: list[_Worker], *, gracefully: bool) -> None:
+    """Ask idle workers to leave, or terminate them (on an error or an interruption)."""
+    for worker in workers:
+        if gracefully:
+            try:
+                worker.conn.send(None)
+            except OSError:
+                pass
+        elif worker.process.is_alive():
+            worker.process.terminate()
+    for worker in workers:
+        worker.process.join(timeout=10)
+        if worker.process.is_alive():  # pragma: no cover - a worker stuck in a system call
+            worker.process.kill()
+            worker.process.join()
+        worker.conn.close()
