@@ -278,6 +278,20 @@ def run(
     return results()
 
 
+def _git(repo: Path) -> dict[str, object] | None:
+    """The commit of the measured checkout, and whether it had uncommitted changes."""
+    import subprocess
+
+    try:
+        git = ["git", "-C", str(repo)]
+        run = {"capture_output": True, "text": True, "check": True}
+        head = subprocess.run([*git, "rev-parse", "HEAD"], **run).stdout.strip()
+        dirty = subprocess.run([*git, "status", "--porcelain", "--", "cleantext"], **run).stdout
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    return {"commit": head, "cleantext_modified": bool(dirty)}
+
+
 def _results(
     config: RunConfig,
     started: dt.datetime,
@@ -294,6 +308,7 @@ def _results(
         "finished": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "command": ["python", "-m", "benchmarks", *sys.argv[1:]],
         "machine": machine(),
+        "git": _git(config.repo),
         "load_average": {
             "before": load_before,
             "after": load_average(),
