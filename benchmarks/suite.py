@@ -1,0 +1,332 @@
+"""One benchmark run from start to finish: corpus, in-process speed, peers, mojibake sweep, long
+document, CLI with ``--jobs 1..N``, memory on two corpus sizes; then the targets are checked.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from benchmarks import speed
+from benchmarks.cli_bench import cli_features, run_command
+from benchmarks.corpus import MB, CorpusParams, write_corpus
+from benchmarks.material import load_material, repo_root
+from benchmarks.measure import Measurement, load_average, machine, versions
+
+__all__ = ["PARTS", "RunConfig", "ensure_corpus", "run"]
+
+PARTS = ("speed", "peers", "sweep", "long", "cli")
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    """What one run measures and where it writes."""
+
+    params: CorpusParams = field(default_factory=CorpusParams)
+    sample: int = 32 * MB  # in-process measurements use this prefix of the corpus
+    sweep_sample: int = 8 * MB
+    long_doc: int = 50 * MB
+    repeats: int = 3
+    cli_repeats: int = 3
+    max_jobs: int = field(default_factory=lambda: os.cpu_count() or 1)
+    data: Path = field(default_factory=lambda: repo_root() / "benchmarks" / "data")
+    repo: Path = field(default_factory=repo_root)
+    parts: tuple[str, ...] = PARTS
+    what_if_no_fsync: bool = False  # also run the CLI with os.fsync disabled (an experiment)
+
+
+def ensure_corpus(params: CorpusParams, data: Path, log: Callable[[str], None]) -> Path:
+    """The corpus for ``params`` under ``data``, generated unless an identical one is there."""
+    name = f"corpus-{params.size // 1000}k-seed{params.seed}-moji{params.mojibake_rate:g}"
+    folder = data / name
+    manifest = folder / "manifest.json"
+    if manifest.is_file():
+        try:
+            if json.loads(manifest.read_text("utf-8"))["params"] == params.as_dict():
+                log(f"corpus: reusing {folder}")
+                return folder
+        except (ValueError, KeyError):
+            pass
+    log(f"corpus: generating {params.size / MB:g} MB into {folder}")
+    start = time.perf_counter()
+    write_corpus(params, folder, layout="both")
+    log(f"corpus: done in {time.perf_counter() - start:.1f} s")
+    return folder
+
+
+def _cli_measure(
+    name: str,
+    command: list[str],
+    repo: Path,
+    out: Path,
+    repeats: int,
+    nbytes: int,
+    docs: int,
+    *,
+    no_fsync: bool = False,
+    **extra: object,
+) -> Measurement:
+    runs = [run_command(command, repo, clear=out, no_fsync=no_fsync) for _ in range(repeats)]
+    peaks = [r.peak_rss_mb for r in runs]
+    trees = [r.tree_rss_mb for r in runs if r.tree_rss_mb is not None]
+    extra = {**extra, "peak_rss_mb": max(peaks), "peak_rss_mb_runs": peaks}
+    if trees:
+        extra["tree_rss_mb"] = max(trees)
+    return Measurement(name, tuple(r.seconds for r in runs), nbytes, docs, "cli", extra)
+
+
+def _cli_part(
+    config: RunConfig,
+    log: Callable[[str], None],
+    found: list[Measurement],
+    skipped: list[dict],
+    checkpoint: Callable[[], None],
+) -> None:
+    """Append the CLI measurements to ``found``; a failing command is recorded in ``skipped``
+    (with the end of its error output) and the run goes on."""
+    features = cli_features(config.repo)
+    large = ensure_corpus(config.params, config.data, log)
+    small = ensure_corpus(config.params.with_(size=config.params.size // 4), config.data, log)
+    out = config.data / "cli-out"
+    jobs_list = list(range(1, config.max_jobs + 1)) if features.jobs else [1]
+    if not features.jobs:
+        skipped.append({"name": "CLI --jobs > 1", "reason": "this CLI has no --jobs option"})
+    if not features.jsonl:
+        skipped.append({"name": "CLI on JSONL", "reason": "this CLI's --help mentions no JSONL"})
+
+    def measure(name: str, command: list[str], label: str, sizes: tuple[int, int], **kw) -> None:
+        log(f"cli: {name}, {label} corpus")
+        try:
+            found.append(_cli_measure(name, command, config.repo, out, config.cli_repeats,
+                                      *sizes, corpus=label, **kw))  # fmt: skip
+        except RuntimeError as exc:
+            skipped.append({"name": f"{name} ({label} corpus)", "reason": str(exc)[-600:]})
+        checkpoint()
+
+    clean = [sys.executable, "-m", "cleantext", "clean"]
+    for corpus, label in ((large, "large"), (small, "small")):
+        manifest = json.loads((corpus / "manifest.json").read_text("utf-8"))
+        sizes = (int(manifest["bytes"]), int(manifest["documents"]))
+        src = corpus / "docs"
+        floor = [sys.executable, "-m", "benchmarks.floor", str(src), str(out)]
+        measure("floor: read + write only (python -m benchmarks.floor)", floor, label, sizes,
+                jobs=1)  # fmt: skip
+        for jobs in jobs_list:
+            flags = [*features.quiet_flags, *(["--jobs", str(jobs)] if features.jobs else [])]
+            command = [*clean, str(src), "-o", str(out), *flags]
+            measure(f"cleantext clean (directory tree) --jobs {jobs}", command, label, sizes,
+                    jobs=jobs, input="directory")  # fmt: skip
+            if config.what_if_no_fsync and label == "large":
+                measure(f"experiment: cleantext clean (directory tree) --jobs {jobs}, no fsync",
+                        command, label, sizes, jobs=jobs, input="directory", no_fsync=True,
+                        experiment="os.fsync made a no-op (benchmarks/whatif_nofsync)")  # fmt: skip
+        if features.jsonl:
+            for jobs in jobs_list:
+                flags = [*features.quiet_flags, *(["--jobs", str(jobs)] if features.jobs else [])]
+                command = [*clean, str(corpus / "corpus.jsonl"), "-o", str(out), *flags]
+                measure(f"cleantext clean (JSONL) --jobs {jobs}", command, label, sizes,
+                        jobs=jobs, input="jsonl")  # fmt: skip
+
+
+def _find(found: list[Measurement], name: str, **extra: object) -> Measurement | None:
+    for m in found:
+        if m.name == name and all(m.extra.get(k) == v for k, v in extra.items()):
+            return m
+    return None
+
+
+def _target(
+    name: str, value: float | None, goal: float, *, below: bool = False, unit: str = ""
+) -> dict:
+    met = None if value is None else (value < goal if below else value >= goal)
+    return {
+        "name": name,
+        "value": value,
+        "goal": goal,
+        "unit": unit,
+        "comparison": "<" if below else ">=",
+        "met": met,
+    }
+
+
+def targets(found: list[Measurement]) -> list[dict]:
+    """The issue's done-when figures, measured; ``met`` is None when not measured."""
+    pipe = _find(found, speed.PIPELINE)
+    ftfy_d = _find(found, "ftfy.fix_text (defaults)")
+    ftfy_e = _find(found, "ftfy.fix_text (encoding only)")
+    clean = _find(found, speed.ALREADY_CLEAN)
+    out = [
+        _target(
+            "pipeline vs ftfy.fix_text defaults (10% mojibake)",
+            pipe.mb_s / ftfy_d.mb_s if pipe and ftfy_d else None,
+            8.0,
+            unit="x",
+        ),
+        _target(
+            "pipeline vs ftfy.fix_text encoding-only (10% mojibake)",
+            pipe.mb_s / ftfy_e.mb_s if pipe and ftfy_e else None,
+            4.0,
+            unit="x",
+        ),
+        _target(
+            "pipeline on documents needing no repair",
+            clean.mb_s if clean else None,
+            40.0,
+            unit="MB/s",
+        ),
+    ]
+    long = _find(found, "cleantext default pipeline, one long document")
+    out.append(
+        _target(
+            "one long document vs small documents, per byte",
+            long.mb_s / pipe.mb_s if long and pipe else None,
+            1.0,
+            unit="x",
+        )
+    )
+    j1 = _find(found, "cleantext clean (directory tree) --jobs 1", corpus="large")
+    j2 = _find(found, "cleantext clean (directory tree) --jobs 2", corpus="large")
+    out.append(
+        _target("CLI --jobs 2 vs --jobs 1", j2.mb_s / j1.mb_s if j1 and j2 else None, 1.8, unit="x")
+    )
+    cli = [m for m in found if m.group == "cli" and m.name.startswith("cleantext clean")]
+    # (experiment rows start with "experiment:" and are left out of the targets)
+    if cli:
+        peak = max(float(m.extra["peak_rss_mb"]) for m in cli)  # type: ignore[arg-type]
+        out.append(
+            _target("CLI peak RSS (largest process, any run)", peak, 300.0, below=True, unit="MB")
+        )
+        growth = []
+        for m in cli:
+            if m.extra.get("corpus") != "large":
+                continue
+            other = _find(found, m.name, corpus="small")
+            if other is not None:
+                growth.append(float(m.extra["peak_rss_mb"]) / float(other.extra["peak_rss_mb"]))  # type: ignore[arg-type]
+        out.append(
+            _target(
+                "CLI peak RSS, large / small corpus (flat: < 1.25)",
+                max(growth) if growth else None,
+                1.25,
+                below=True,
+                unit="x",
+            )
+        )
+    return out
+
+
+def run(
+    config: RunConfig,
+    log: Callable[[str], None] = print,
+    checkpoint: Callable[[dict], None] | None = None,
+) -> dict:
+    """Run the parts of the benchmark ``config`` selects; return the results as JSON data.
+
+    ``checkpoint`` receives the results so far after each part (and each CLI measurement), so
+    an interrupted run keeps what it measured.
+    """
+    started = dt.datetime.now(dt.UTC)
+    load_before = load_average()
+    material = load_material()  # the corpus material always comes from this checkout
+    found: list[Measurement] = []
+    skipped: list[dict] = []
+    params = config.params
+    docs: list[str] = []
+    gate_share = None
+
+    def results() -> dict:
+        return _results(config, started, load_before, material.sources, gate_share, found,
+                        skipped)  # fmt: skip
+
+    def save() -> None:
+        if checkpoint is not None:
+            checkpoint(results())
+
+    if {"speed", "peers"} & set(config.parts):
+        log(f"sample: generating the first {config.sample / MB:g} MB of the corpus in memory")
+        docs = speed.sample(params, config.sample, material)
+        from cleantext.filters.encoding import may_contain_mojibake
+
+        gate_share = sum(map(may_contain_mojibake, docs)) / max(len(docs), 1)
+    if "speed" in config.parts:
+        log("speed: floor, filters, pipeline, explain, already-clean documents")
+        found += speed.pipeline_speed(docs, config.repeats)
+        save()
+    if "peers" in config.parts:
+        log("peers: ftfy (defaults, encoding only), clean-text")
+        measured, missing = speed.peer_speed(docs, config.repeats)
+        found += measured
+        skipped += missing
+        save()
+    del docs
+    if "sweep" in config.parts:
+        log(f"sweep: mojibake 0%, 10%, 100% on {config.sweep_sample / MB:g} MB")
+        found += speed.sweep_speed(params, config.sweep_sample, material, config.repeats)
+        save()
+    if "long" in config.parts:
+        log(f"long: one {config.long_doc / MB:g} MB document")
+        found.append(speed.long_document_speed(params, config.long_doc, material, config.repeats))
+        save()
+    if "cli" in config.parts:
+        _cli_part(config, log, found, skipped, save)
+    return results()
+
+
+def _git(repo: Path) -> dict[str, object] | None:
+    """The commit of the measured checkout, and whether it had uncommitted changes."""
+    import subprocess
+
+    try:
+        git = ["git", "-C", str(repo)]
+        run = {"capture_output": True, "text": True, "check": True}
+        head = subprocess.run([*git, "rev-parse", "HEAD"], **run).stdout.strip()
+        dirty = subprocess.run([*git, "status", "--porcelain", "--", "cleantext"], **run).stdout
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    return {"commit": head, "cleantext_modified": bool(dirty)}
+
+
+def _results(
+    config: RunConfig,
+    started: dt.datetime,
+    load_before: list[float] | None,
+    sources: tuple[str, ...],
+    gate_share: float | None,
+    found: list[Measurement],
+    skipped: list[dict],
+) -> dict:
+    params = config.params
+    return {
+        "schema": 1,
+        "started": started.isoformat(timespec="seconds"),
+        "finished": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "command": ["python", "-m", "benchmarks", *sys.argv[1:]],
+        "machine": machine(),
+        "git": _git(config.repo),
+        "load_average": {
+            "before": load_before,
+            "after": load_average(),
+            "note": "other work on the machine at the same time slows every figure",
+        },
+        "versions": versions(),
+        "corpus": {
+            "params": params.as_dict(),
+            "material": list(sources),
+            "in_process_sample_bytes": config.sample,
+            "share_sent_to_ftfy_by_precheck": gate_share,
+            "sweep_sample_bytes": config.sweep_sample,
+            "long_document_bytes": config.long_doc,
+            "cli_corpora_bytes": {"large": params.size, "small": params.size // 4},
+        },
+        "repeats": {"in_process": config.repeats, "cli": config.cli_repeats},
+        "measurements": [m.as_dict() for m in found],
+        "skipped": list(skipped),
+        "targets": targets(found),
+        "summary_note": "MB = 10^6 bytes of UTF-8; every figure is the median of the repeats",
+    }

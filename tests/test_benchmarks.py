@@ -1,0 +1,253 @@
+"""The benchmark harness: corpus generator properties and one end-to-end run on a tiny corpus.
+
+Timings are not checked (they depend on the machine); what is checked is that the harness makes
+what it promises: unique, seeded documents with the asked mojibake share, both layouts, and
+results files that hold every part of a run.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+from pathlib import Path
+
+import ftfy
+import pytest
+
+import cleantext
+from benchmarks.cli_bench import run_command
+from benchmarks.corpus import (
+    CorpusParams,
+    iter_documents,
+    long_document,
+    mojibake,
+    parse_size,
+    write_corpus,
+)
+from benchmarks.material import load_material
+from cleantext.filters.encoding import FTFY_ENCODING_ONLY
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def material():
+    return load_material(ROOT)
+
+
+def _bench(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    return subprocess.run(
+        [sys.executable, "-m", "benchmarks", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=cwd,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_parse_size_accepts_units_and_rejects_junk():
+    assert parse_size("256MB") == 256_000_000
+    assert parse_size("1GB") == 1_000_000_000
+    assert parse_size("500kB") == 500_000
+    assert parse_size("2") == 2_000_000
+    with pytest.raises(ValueError, match="not a size"):
+        parse_size("lots")
+
+
+def test_material_uses_seeds_and_catalog_examples(material):
+    assert len(material.sentences) > 100
+    examples = {e for r in cleantext.builtin_catalog().rules for e in r.examples}
+    pooled = {line for lines in material.residue.values() for line in lines}
+    assert examples <= pooled
+    assert any("corpora/seeds/input" in s for s in material.sources)
+
+
+def test_corpus_is_seeded_and_every_document_unique(material):
+    params = CorpusParams(size=300_000, seed=7)
+    first = [d.text for d in iter_documents(params, material=material)]
+    again = [d.text for d in iter_documents(params, material=material)]
+    other = [d.text for d in iter_documents(params.with_(seed=8), material=material)]
+    assert first == again
+    assert first != other
+    assert len(set(first)) == len(first) > 30
+    # Not only whole documents: almost no paragraph repeats either.
+    paragraphs = [p for doc in first for p in doc.split("\n\n") if len(p) > 200]
+    assert len(set(paragraphs)) / len(paragraphs) > 0.98
+
+
+def test_corpus_reaches_its_size_and_stops(material):
+    docs = list(iter_documents(CorpusParams(size=200_000), material=material))
+    total = sum(d.nbytes for d in docs)
+    assert total >= 200_000
+    assert total - docs[-1].nbytes < 200_000
+    assert all(d.nbytes == len(d.text.encode("utf-8")) for d in docs)
+
+
+def test_mojibake_rate_changes_only_the_encoding_of_the_same_documents(material):
+    clean = list(iter_documents(CorpusParams(size=150_000, mojibake_rate=0.0), material=material))
+    broken = list(iter_documents(CorpusParams(size=150_000, mojibake_rate=1.0), material=material))
+    assert not any(d.mojibaked for d in clean)
+    assert all(d.mojibaked for d in broken)
+    pairs = list(zip(clean, broken, strict=False))
+    assert all(mojibake(c.text) == b.text for c, b in pairs)
+    assert sum("â€" in b.text for _, b in pairs) > 0.9 * len(pairs)
+    # ftfy (and so cleantext) repairs most of it; it cannot repair a line whose only damage is
+    # a rare letter such as "ÄŒ" (Č), so a few documents keep some mojibake: that is ftfy's limit.
+    fixer = cleantext.filters.FixMojibake()
+    assert sum(fixer(b.text) == c.text for c, b in pairs) > 0.7 * len(pairs)
+    assert all(fixer(b.text) == ftfy.fix_text(b.text, FTFY_ENCODING_ONLY) for _, b in pairs)
+
+
+def test_mojibake_share_follows_the_rate(material):
+    docs = list(iter_documents(CorpusParams(size=1_000_000, mojibake_rate=0.3), material=material))
+    share = sum(d.mojibaked for d in docs) / len(docs)
+    assert 0.2 < share < 0.4
+
+
+def test_residue_density_puts_residue_the_pipeline_removes(material):
+    params = CorpusParams(size=100_000, mojibake_rate=0.0)
+    heavy = [d.text for d in iter_documents(params.with_(residue_density=1.0), material=material)]
+    none = [d.text for d in iter_documents(params.with_(residue_density=0.0), material=material)]
+    removed_heavy = sum(len(cleantext.explain(t).removed_lines) for t in heavy)
+    removed_none = sum(len(cleantext.explain(t).removed_lines) for t in none)
+    assert removed_heavy > 3 * len(heavy)
+    assert removed_none < removed_heavy / 10
+
+
+def test_length_distribution_follows_the_median(material):
+    docs = list(iter_documents(CorpusParams(size=1_500_000, doc_kb_median=2.0, doc_kb_sigma=0.5,
+                                            mojibake_rate=0.0), material=material))  # fmt: skip
+    median = statistics.median(d.nbytes for d in docs)
+    assert 1_500 < median < 2_800
+    assert max(d.nbytes for d in docs) > 2 * median
+
+
+def test_bad_parameters_are_refused():
+    with pytest.raises(ValueError, match="mojibake_rate"):
+        CorpusParams(mojibake_rate=1.5)
+    with pytest.raises(ValueError, match="min_chars"):
+        CorpusParams(min_chars=0)
+
+
+def test_write_corpus_tree_and_jsonl_hold_the_same_documents(tmp_path, material):
+    params = CorpusParams(size=120_000, seed=3)
+    manifest = write_corpus(params, tmp_path, layout="both", material=material)
+    files = sorted((tmp_path / "docs").rglob("*.txt"))
+    records = [
+        json.loads(line)
+        for line in (tmp_path / "corpus.jsonl").read_text("utf-8").split("\n")
+        if line
+    ]
+    assert len(files) == len(records) == manifest["documents"]
+    assert [f.stem for f in files] == [r["id"] for r in records]
+    assert [f.read_text("utf-8") for f in files] == [r["text"] for r in records]
+    assert json.loads((tmp_path / "manifest.json").read_text("utf-8")) == manifest
+    assert manifest["bytes"] == sum(f.stat().st_size for f in files)
+
+
+def test_long_document_is_one_document_of_the_asked_size(material):
+    doc = long_document(400_000, CorpusParams(mojibake_rate=0.5), material=material)
+    size = len(doc.encode("utf-8"))
+    assert 400_000 <= size < 420_000
+    assert "â€" in doc and "’" in doc  # some paragraphs mojibaked, some not
+
+
+def test_run_command_reports_time_and_peak_memory(tmp_path):
+    run = run_command([sys.executable, "-c", "x = bytearray(60_000_000)"], ROOT)
+    assert run.seconds > 0
+    assert run.peak_rss_mb > 60
+    with pytest.raises(RuntimeError, match="exited 3"):
+        run_command([sys.executable, "-c", "import sys; sys.exit(3)"], ROOT)
+
+
+def test_command_line_help_and_bad_input():
+    done = _bench("--help")
+    assert done.returncode == 0
+    for command in ("corpus", "run", "report", "profile"):
+        assert command in done.stdout
+    bad = _bench("run", "--size", "lots")
+    assert bad.returncode == 2 and "not a size" in bad.stderr
+    bad = _bench("run", "--only", "speed,nope", "--size", "10kB")
+    assert bad.returncode == 2 and "unknown parts" in bad.stderr
+
+
+def test_corpus_command_writes_a_corpus(tmp_path):
+    done = _bench("corpus", str(tmp_path / "c"), "--size", "50kB", "--layout", "jsonl")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["documents"] > 5
+    assert (tmp_path / "c" / "corpus.jsonl").is_file()
+    assert not (tmp_path / "c" / "docs").exists()
+
+
+def test_harness_runs_end_to_end_on_a_tiny_corpus(tmp_path):
+    done = _bench(
+        "run", "--size", "240kB", "--sample", "120kB", "--sweep-sample", "50kB",
+        "--long-doc", "150kB", "--repeats", "1", "--cli-repeats", "1", "--max-jobs", "2",
+        "--what-if-no-fsync", "--data", str(tmp_path / "data"),
+        "--out", str(tmp_path / "results"), "--name", "tiny",
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    results = json.loads((tmp_path / "results" / "tiny.json").read_text("utf-8"))
+    names = {m["name"] for m in results["measurements"]}
+    groups = {m["group"] for m in results["measurements"]}
+    assert {"floor", "filter", "pipeline", "peer", "sweep", "scaling", "cli"} <= groups
+    for name in ("cleantext default pipeline", "cleantext explain()",
+                 "ftfy.fix_text (defaults)", "ftfy.fix_text (encoding only)",
+                 "cleantext clean (directory tree) --jobs 1"):  # fmt: skip
+        assert name in names
+    for f in cleantext.default_pipeline().names:
+        assert f"filter {f} alone" in names
+    clean_text = "clean-text clean() (case and Unicode kept)"
+    assert clean_text in names or clean_text in {s["name"] for s in results["skipped"]}
+    assert {m["mojibake_rate"] for m in results["measurements"] if m["group"] == "sweep"} == {
+        0.0, 0.1, 1.0}  # fmt: skip
+    for m in results["measurements"]:
+        assert len(m["seconds"]) == 1 and m["mb_per_s"] > 0 and m["bytes"] > 0
+    cli = [m for m in results["measurements"] if m["group"] == "cli"]
+    assert {m["corpus"] for m in cli} == {"large", "small"}
+    assert all(m["peak_rss_mb"] > 5 for m in cli)
+    experiments = [m for m in cli if m["name"].startswith("experiment:")]
+    assert experiments and all(m["experiment"] and m["corpus"] == "large" for m in experiments)
+    assert {"cpu", "cores", "python"} <= set(results["machine"])
+    assert results["versions"]["ftfy"]
+    assert results["corpus"]["params"]["size"] == 240_000
+    assert len(results["targets"]) == 7
+    table = (tmp_path / "results" / "tiny.md").read_text("utf-8")
+    assert "| cleantext default pipeline |" in table and "### Targets" in table
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError:
+        pass
+    else:
+        png = (tmp_path / "results" / "tiny.png").read_bytes()
+        assert png.startswith(b"\x89PNG")
+    # The report command renders the same Markdown again from the JSON alone.
+    (tmp_path / "results" / "tiny.md").unlink()
+    again = _bench("report", str(tmp_path / "results" / "tiny.json"))
+    assert again.returncode == 0, again.stderr
+    assert (tmp_path / "results" / "tiny.md").read_text("utf-8") == table
+
+
+def test_a_failing_cli_is_recorded_as_skipped_and_the_run_goes_on(tmp_path):
+    broken = tmp_path / "repo" / "cleantext"
+    broken.mkdir(parents=True)
+    (broken / "__init__.py").write_text("")
+    (broken / "__main__.py").write_text("import sys\nsys.exit('this checkout is broken')\n")
+    done = _bench(
+        "run", "--only", "cli", "--size", "60kB", "--cli-repeats", "1",
+        "--repo", str(tmp_path / "repo"), "--data", str(tmp_path / "data"),
+        "--out", str(tmp_path / "results"), "--name", "broken",
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    results = json.loads((tmp_path / "results" / "broken.json").read_text("utf-8"))
+    reasons = " ".join(s["reason"] for s in results["skipped"])
+    assert "this checkout is broken" in reasons
+    assert {m["name"] for m in results["measurements"]} == {
+        "floor: read + write only (python -m benchmarks.floor)"}  # fmt: skip
+    assert not (tmp_path / "results" / "broken.partial.json").exists()
