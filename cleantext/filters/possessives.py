@@ -33,20 +33,23 @@ def builtin_group_nouns() -> frozenset[str]:
     return frozenset(data.get("possessives", {}).get("group_nouns", ()))
 
 
-def _has_singular(text: str, name: str) -> bool:
-    # "Blinken" as a word of its own (or "Blinken’s"), not inside "Blinkens" or "Blinkenship".
-    return (
-        regex.search(rf"(?<![\p{{L}}\p{{N}}]){regex.escape(name)}(?![\p{{L}}\p{{N}}])", text)
-        is not None
-    )
+def _evidence(text: str, names: list[str]) -> tuple[set[str], set[str]]:
+    """One scan of ``text`` for every candidate name: which appear in singular form ("Blinken",
+    "Blinken’s") and which as a plain plural ("Blinkens" not followed by an apostrophe).
 
-
-def _has_plain_plural(text: str, name: str) -> bool:
-    # "Blinkens" not followed by an apostrophe: the plural is real, so the possessive may be too.
-    return (
-        regex.search(rf"(?<![\p{{L}}\p{{N}}]){regex.escape(name)}s(?![\p{{L}}\p{{N}}’'])", text)
-        is not None
-    )
+    One alternation scanned once, whatever the number of names: a long document with hundreds
+    of candidate names stays linear.
+    """
+    alternation = "|".join(regex.escape(n) for n in sorted(names, key=len, reverse=True))
+    scan = regex.compile(rf"(?<![\p{{L}}\p{{N}}])({alternation})(s?)(?![\p{{L}}\p{{N}}])")
+    singular: set[str] = set()
+    plural: set[str] = set()
+    for match in scan.finditer(text):
+        if not match.group(2):
+            singular.add(match.group(1))
+        elif text[match.end() : match.end() + 1] not in ("’", "'"):
+            plural.add(match.group(1))
+    return singular, plural
 
 
 @dataclass(frozen=True)
@@ -68,18 +71,23 @@ class RepairPossessives(FilterBase):
     def _run(self, text: str, edits: list[Edit] | None) -> str:
         if "s’" not in text and "s'" not in text:
             return text
-        verdicts: dict[str, bool] = {}
+        candidates = [
+            match
+            for match in _CANDIDATE.finditer(text)
+            # "the Smiths’ home": a family or a team, plural on purpose
+            if not _PRECEDED_BY_THE.search(text, max(0, match.start() - 8), match.start())
+            and not self._is_group(match.group(1))
+        ]
+        if not candidates:
+            return text
+        singular, plural = _evidence(text, list({m.group(1) for m in candidates}))
         out: list[str] = []
         last = 0
-        for match in _CANDIDATE.finditer(text):
-            singular, apostrophe = match.group(1), match.group(2)
-            if _PRECEDED_BY_THE.search(text, max(0, match.start() - 8), match.start()):
-                continue  # "the Smiths’ home": a family or a team, plural on purpose
-            if singular not in verdicts:
-                verdicts[singular] = self._is_broken(text, singular)
-            if not verdicts[singular]:
+        for match in candidates:
+            name, apostrophe = match.group(1), match.group(2)
+            if name not in singular or name in plural:
                 continue
-            fixed = f"{singular}{apostrophe}s"
+            fixed = f"{name}{apostrophe}s"
             out.append(text[last : match.start()])
             out.append(fixed)
             last = match.end()
@@ -91,8 +99,6 @@ class RepairPossessives(FilterBase):
         out.append(text[last:])
         return "".join(out)
 
-    def _is_broken(self, text: str, singular: str) -> bool:
+    def _is_group(self, singular: str) -> bool:
         lower = singular.lower()
-        if lower in self.group_nouns or lower.endswith(_GROUP_SUFFIXES):
-            return False
-        return _has_singular(text, singular) and not _has_plain_plural(text, singular)
+        return lower in self.group_nouns or lower.endswith(_GROUP_SUFFIXES)
