@@ -114,7 +114,7 @@ class JobConfig:
     input_format: str = "auto"
     shard_bytes: int = 4 * MiB
     shard_files: int = 500
-    jsonl_shard_bytes: int = 64 * MiB
+    jsonl_shard_bytes: int = 16 * MiB
     max_gzip_ratio: int = 250
     fsync: bool = True
 
