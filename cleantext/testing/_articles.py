@@ -138,25 +138,6 @@ def _fill(draw: st.DrawFn, templates: tuple[str, ...], c: _Context) -> str:
     return template.format(**{name: _SLOTS[name](d, c) for name in _fields(template)})
 
 
-@st.composite
-def article_structures(
-    draw: st.DrawFn,
-    languages: tuple[str, ...],
-    *,
-    min_paragraphs: int = 1,
-    max_paragraphs: int = 6,
-    need_possessive: bool = False,
-) -> Article:
-    """The strategy form of :func:`draw_article`."""
-    return draw_article(
-        draw,
-        languages,
-        min_paragraphs=min_paragraphs,
-        max_paragraphs=max_paragraphs,
-        need_possessive=need_possessive,
-    )
-
-
 def draw_article(
     draw: st.DrawFn,
     languages: tuple[str, ...],
@@ -193,3 +174,7 @@ def draw_article(
             paragraphs.insert(0, paragraphs.pop())
     surnames = tuple(last for _, last in people)
     return Article(language, headline, tuple(paragraphs), surnames, apostrophe)
+
+
+#: The strategy form of :func:`draw_article`, with the same arguments after ``draw``.
+article_structures = st.composite(draw_article)
