@@ -654,9 +654,10 @@ def render_explanation(
     +++ input (cleaned)
     @@ -1,3 +1,1 @@
      Xi met Blinken.
-    -
+    -  [blank-after-removal]
     -Source: TRT  [en.attribution.source]
     1 line removed: attribution 1
+    repairs: blank-after-removal 1
     """
     c = _COLORS if color else dict.fromkeys(_COLORS, "")
     old, new = original.split("\n"), report.text.split("\n")
