@@ -12,7 +12,7 @@ from string import Formatter
 from hypothesis import strategies as st
 
 from cleantext.testing._draws import BOOLEANS, SEED, Digits, ints, pick
-from cleantext.testing._vocab import DOMAINS, LANGUAGES, Vocabulary
+from cleantext.testing._vocab import DOMAINS, LANGUAGES, Vocabulary, choose
 
 __all__ = ["Article", "article_structures", "check_languages", "draw_article"]
 
@@ -46,16 +46,7 @@ def check_languages(languages: tuple[str, ...] | list[str] | None) -> tuple[str,
     """Validate a ``languages`` argument; None means every supported language."""
     if languages is None:
         return tuple(LANGUAGES)
-    if isinstance(languages, str):
-        languages = (languages,)
-    chosen = tuple(languages)
-    unknown = [lang for lang in chosen if lang not in LANGUAGES]
-    if unknown or not chosen:
-        raise ValueError(
-            f"unsupported article languages {unknown or chosen!r}; "
-            f"choose from {', '.join(LANGUAGES)}"
-        )
-    return chosen
+    return choose(languages, tuple(LANGUAGES), "article languages")
 
 
 def _two(draw: st.DrawFn, values: tuple[str, ...]) -> tuple[str, str]:

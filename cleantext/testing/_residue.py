@@ -18,25 +18,12 @@ from hypothesis import strategies as st
 from cleantext.catalog import CATEGORIES, Catalog, Rule, builtin_catalog
 from cleantext.filters import StripResidue
 from cleantext.testing._draws import SEED, Digits
-from cleantext.testing._vocab import LANGUAGES
+from cleantext.testing._vocab import EN, LANGUAGES, choose
 
 __all__ = ["ResidueItem", "ResiduePool", "residue_pool"]
 
-_MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
-_DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+_MONTHS = EN.months
+_DAYS = EN.days
 _AGENCIES = ("AP", "AFP", "Reuters", "Getty Images", "EPA", "Xinhua", "Bloomberg", "TRT")
 _PLACES = ("Beijing", "Washington", "Seoul", "London", "Athens", "Nairobi", "Lima", "Warsaw")
 _SITES = ("example.com", "news.example.org", "example.net")
@@ -180,15 +167,7 @@ def check_categories(categories: Sequence[str] | str | None) -> tuple[str, ...] 
     """Validate a ``categories`` argument against the catalog's categories."""
     if categories is None:
         return None
-    if isinstance(categories, str):
-        categories = (categories,)
-    chosen = tuple(categories)
-    unknown = [c for c in chosen if c not in CATEGORIES]
-    if unknown or not chosen:
-        raise ValueError(
-            f"unknown residue categories {unknown or chosen!r}; choose from {', '.join(CATEGORIES)}"
-        )
-    return chosen
+    return choose(categories, CATEGORIES, "residue categories")
 
 
 def residue_pool(

@@ -14,9 +14,10 @@ surnames, ``{a_poss}`` / ``{b_poss}`` the possessive of a surname (English only)
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-__all__ = ["LANGUAGES", "Vocabulary"]
+__all__ = ["EN", "LANGUAGES", "Vocabulary", "choose"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -418,3 +419,18 @@ DE = Vocabulary(
 )
 
 LANGUAGES: dict[str, Vocabulary] = {"en": EN, "es": ES, "fr": FR, "de": DE}
+
+
+def choose(values: Sequence[str] | str, allowed: Sequence[str], what: str) -> tuple[str, ...]:
+    """Validate a strategy's ``values`` argument (one name or several) against ``allowed``.
+
+    >>> choose("en", ("en", "de"), "article languages")
+    ('en',)
+    """
+    chosen = (values,) if isinstance(values, str) else tuple(values)
+    unknown = [v for v in chosen if v not in allowed]
+    if unknown or not chosen:
+        raise ValueError(
+            f"unsupported {what} {unknown or chosen!r}; choose from {', '.join(allowed)}"
+        )
+    return chosen
