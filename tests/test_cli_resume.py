@@ -97,9 +97,9 @@ def test_twenty_five_random_kills_lose_and_duplicate_nothing(tmp_path: Path) -> 
     _kill_and_resume(tmp_path, kills=25, seed=2)
 
 
-def _descendants(pid: int) -> list[int]:
-    """Every live process below ``pid`` (from /proc), children first."""
-    parents: dict[int, int] = {}
+def _live_processes() -> dict[int, tuple[int, int]]:
+    """Every live (not zombie) process from /proc: pid -> (parent pid, process group)."""
+    table: dict[int, tuple[int, int]] = {}
     for entry in os.listdir("/proc"):
         if entry.isdigit():
             try:
@@ -108,7 +108,13 @@ def _descendants(pid: int) -> list[int]:
             except OSError:
                 continue
             if fields[0] != "Z":
-                parents[int(entry)] = int(fields[1])
+                table[int(entry)] = (int(fields[1]), int(fields[2]))
+    return table
+
+
+def _descendants(pid: int) -> list[int]:
+    """Every live process below ``pid``, children first."""
+    parents = {p: parent for p, (parent, _group) in _live_processes().items()}
     found, frontier = [], [pid]
     while frontier:
         kids = [p for p, parent in parents.items() if parent in frontier]
@@ -119,17 +125,7 @@ def _descendants(pid: int) -> list[int]:
 
 def _group(pgid: int) -> list[int]:
     """Live processes of a process group (the command and any worker it left behind)."""
-    members = []
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                with open(f"/proc/{entry}/stat") as fh:
-                    fields = fh.read().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if fields[0] != "Z" and int(fields[2]) == pgid:
-                members.append(int(entry))
-    return members
+    return [p for p, (_parent, group) in _live_processes().items() if group == pgid]
 
 
 def _start(src: Path, dst: Path) -> subprocess.Popen[bytes]:
