@@ -494,9 +494,9 @@ def _dirty_documents(
 
     # 5. Whitespace: trailing spaces, blank-line runs, edges, line-break style.
     final_break = draw(ints(0, 4)) < 4
-    if not final_break:
-        while lines and not lines[-1].text.strip():
-            lines.pop()  # the text ends in its last line: no blank lines after it
+    # Blank lines after the last line are damage only when injected below (and then recorded).
+    while lines and not lines[-1].text.strip():
+        lines.pop()
     trailing = set(_some(draw, len(lines), 4))
     blanks = [i for i, line in enumerate(lines) if not line.text.strip()]
     runs = {blanks[i] for i in _some(draw, len(blanks), 2)}
