@@ -318,3 +318,22 @@ def test_strategies_pass_hypothesis_health_checks(strategy: st.SearchStrategy) -
         assert value is not None
 
     check()
+
+
+# ------------------------------------------------------------------ regressions
+def test_no_credit_below_a_paragraph_the_filter_would_take_for_its_caption() -> None:
+    # Found by test_from_type_draws_dirty_documents: a one-sentence last paragraph with a stray
+    # " ." matched no rule as it stood, but the filter reads it with the " ." dropped, took it
+    # for a caption of the credit line placed below it, and removed it.
+    from cleantext.testing._residue import ResidueItem, residue_pool
+    from cleantext.testing.strategies import _after_content_ok, _Line
+
+    pool = residue_pool(None, None, None)
+    credit = ResidueItem(
+        "Doug Mills/The New York Times", builtin_catalog()["common.photo_credit.name-slash-outlet"]
+    )
+    paragraph = "Antony Blinken, the foreign minister, met Maria Okafor in Beijing on Monday."
+    assert not _after_content_ok([_Line(paragraph + " .", True)], pool, credit)
+    assert not _after_content_ok([_Line(paragraph, True)], pool, credit)
+    two_sentences = "She said the talks would resume in May. He left for Paris on Tuesday."
+    assert _after_content_ok([_Line(two_sentences, True)], pool, credit)

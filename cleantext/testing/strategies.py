@@ -278,10 +278,12 @@ def _after_content_ok(lines: list[_Line], pool: ResiduePool, item: ResidueItem) 
         return True
     for line in reversed(lines):
         if line.text.strip():
-            if not line.content:
-                return True
-            rule = pool.catalog.match(line.text.strip())
-            return rule is None or rule.position != "above-credit"
+            # Asked of the filter itself, so the line is seen as it will be (a stray " ."
+            # dropped, odd spaces made plain), with the credit line below it.
+            return (
+                line.content is False
+                or pool.filter.classify(f"{line.text}\n{item.line}")[0] is None
+            )
     return True
 
 
