@@ -155,6 +155,24 @@ _NEEDS_HYGIENE = re.compile(
 )
 
 
+#: Long texts are repaired in blocks of about this many characters, each ending after a line
+#: break, so a single defect in a 50 MB document does not send all of it through the slow path.
+#: Exact: no repair here spans a line break ("\n" never composes under NFC, and neither
+#: invisible runs nor surrogate pairs contain one).
+BLOCK_CHARS = 1 << 16
+
+
+def _blocks(text: str, size: int) -> list[str]:
+    blocks = []
+    start = 0
+    while start < len(text):
+        cut = text.find("\n", start + size)
+        end = len(text) if cut < 0 else cut + 1
+        blocks.append(text[start:end])
+        start = end
+    return blocks
+
+
 def _repair_surrogates(text: str) -> str:
     # Pairs written as two code points are joined; lone halves become U+FFFD.
     return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
@@ -175,6 +193,11 @@ class UnicodeHygiene(FilterBase):
     name: ClassVar[str] = "unicode-hygiene"
 
     def _run(self, text: str, edits: list[Edit] | None) -> str:
+        if edits is None and len(text) > BLOCK_CHARS:
+            return "".join(self._repair(block, None) for block in _blocks(text, BLOCK_CHARS))
+        return self._repair(text, edits)
+
+    def _repair(self, text: str, edits: list[Edit] | None) -> str:
         if not _NEEDS_HYGIENE.search(text) and (
             text.isascii() or unicodedata.is_normalized("NFC", text)
         ):

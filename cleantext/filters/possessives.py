@@ -34,21 +34,27 @@ def builtin_group_nouns() -> frozenset[str]:
 
 
 def _evidence(text: str, names: list[str]) -> tuple[set[str], set[str]]:
-    """One scan of ``text`` for every candidate name: which appear in singular form ("Blinken",
-    "Blinken’s") and which as a plain plural ("Blinkens" not followed by an apostrophe).
+    """Which candidate names appear in singular form ("Blinken", "Blinken’s") and which as a
+    plain plural ("Blinkens" not followed by an apostrophe), as whole tokens.
 
-    One alternation scanned once, whatever the number of names: a long document with hundreds
-    of candidate names stays linear.
+    One scan of ``text`` for the whole tokens that begin with a name's first letter, compared
+    with the names as sets: linear in the document whatever the number of names (a long
+    document has hundreds). A token that is itself a name counts as that name's singular,
+    never as a shorter name's plural.
+
+    >>> _evidence("Blinken met. Blinkens’ visit. The Smiths came.", ["Blinken", "Smith"])
+    ({'Blinken'}, {'Smith'})
     """
-    alternation = "|".join(regex.escape(n) for n in sorted(names, key=len, reverse=True))
-    scan = regex.compile(rf"(?<![\p{{L}}\p{{N}}])({alternation})(s?)(?![\p{{L}}\p{{N}}])")
+    wanted = set(names)
+    initials = regex.escape("".join(sorted({name[0] for name in wanted})), special_only=False)
+    scan = regex.compile(rf"(?<![\p{{L}}\p{{N}}])([{initials}][\p{{L}}\p{{N}}]*+)([’']?)")
     singular: set[str] = set()
     plural: set[str] = set()
-    for match in scan.finditer(text):
-        if not match.group(2):
-            singular.add(match.group(1))
-        elif text[match.end() : match.end() + 1] not in ("’", "'"):
-            plural.add(match.group(1))
+    for token, apostrophe in set(scan.findall(text)):
+        if token in wanted:
+            singular.add(token)
+        elif not apostrophe and token[-1] == "s" and token[:-1] in wanted:
+            plural.add(token[:-1])
     return singular, plural
 
 
