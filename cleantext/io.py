@@ -37,6 +37,7 @@ from cleantext.errors import CleantextError
 __all__ = [
     "TEMP_MARK",
     "AtomicFile",
+    "CommitBatch",
     "DocumentError",
     "GzipBombError",
     "OutputError",
@@ -364,6 +365,15 @@ class AtomicFile:
             self.abort()
             raise OutputError(f"cannot write {self.target}: {exc.strerror}") from None
 
+    def flush(self) -> None:
+        """Hand what is buffered to the operating system (not yet to the disk)."""
+        assert self._fh is not None
+        try:
+            self._fh.flush()
+        except OSError as exc:
+            self.abort()
+            raise OutputError(f"cannot write {self.target}: {exc.strerror}") from None
+
     @property
     def raw(self) -> BinaryIO:
         """The underlying binary file (to wrap in a gzip writer)."""
@@ -411,6 +421,63 @@ class AtomicFile:
             self.commit()
         else:
             self.abort()
+
+
+class CommitBatch:
+    """Atomic files that are written and waiting to be committed together.
+
+    Committing a file alone costs one disk flush (its ``fsync``), and on a tree of small files
+    those flushes, serialised by the disk, were most of the run. A batch commits up to
+    ``limit`` files at once: one ``os.sync()`` writes them all, then each file's ``fsync``
+    (which now finds nothing left to write, but still reports any write error on its own
+    descriptor) and rename. Nothing is renamed before it is on disk, so a crash never leaves
+    a truncated file under a target name; :meth:`abort` deletes every waiting temporary file.
+
+    >>> import tempfile, pathlib
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> batch = CommitBatch()
+    >>> for name in "ab":
+    ...     f = AtomicFile(d / name); f.write(name.encode()); batch.add(f)
+    >>> sorted(p.name for p in d.iterdir() if not is_temp_file(p.name))
+    []
+    >>> batch.commit(); sorted(p.name for p in d.iterdir())
+    ['a', 'b']
+    """
+
+    def __init__(self, limit: int = 256, *, sync: bool = True) -> None:
+        self.limit = limit
+        self.sync = sync
+        self._files: list[AtomicFile] = []
+
+    def add(self, file: AtomicFile) -> None:
+        """Queue a written file; commit the batch when it is full."""
+        try:
+            file.flush()
+        except BaseException:
+            self.abort()
+            raise
+        self._files.append(file)
+        if len(self._files) >= self.limit:
+            self.commit()
+
+    def commit(self) -> None:
+        """Make every queued file durable, then rename each into place."""
+        files, self._files = self._files, []
+        if self.sync and any(f._fsync for f in files):
+            os.sync()
+        for i, file in enumerate(files):
+            try:
+                file.commit()
+            except BaseException:
+                for rest in files[i + 1 :]:
+                    rest.abort()
+                raise
+
+    def abort(self) -> None:
+        """Delete every queued temporary file; no target is touched."""
+        files, self._files = self._files, []
+        for file in files:
+            file.abort()
 
 
 def _unlink(path: str) -> None:

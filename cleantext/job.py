@@ -40,6 +40,7 @@ from cleantext.io import (
     GZIP_ERRORS,
     TEMP_MARK,
     AtomicFile,
+    CommitBatch,
     DocumentError,
     OutputError,
     TooLong,
@@ -646,6 +647,7 @@ class _Tally:
         self.records: list[dict[str, Any]] = []
         self.outputs: list[str] = []
         self.dirs: set[str] = set()  # folders with renamed files: fsynced once, at the end
+        self.batch = CommitBatch(sync=config.fsync)  # outputs written, renamed together
 
     def tick(self, position: int) -> None:
         """Report progress to the hook, at most every TICK_SECONDS."""
@@ -1046,15 +1048,15 @@ def run_shard(shard: Shard, config: JobConfig) -> ShardResult:
         root = _dst_root(config) if config.destination else os.path.realpath(config.report_parts)
         safe_output_dir(os.path.dirname(part), root)
         report = AtomicFile(part, fsync=config.fsync, sync_dir=False)
+    tally = _Tally(config, None if report is None else _report_sink(report), shard.id)
     try:
-        sink = None if report is None else _report_sink(report)
-        tally = _Tally(config, sink, shard.id)
         if shard.kind == "text":
             done = 0
             for unit in shard.units:
                 _run_text_unit(unit, tally)
                 done += unit.size
                 tally.tick(done)
+            tally.batch.commit()
         else:
             _run_jsonl_shard(shard, tally)
         if report is not None:
@@ -1064,6 +1066,11 @@ def run_shard(shard: Shard, config: JobConfig) -> ShardResult:
             for directory in sorted(tally.dirs):
                 fsync_dir(directory)
     except BaseException:
+        # What was written in full before the failure is kept, as if committed one by one.
+        try:
+            tally.batch.commit()
+        except BaseException:
+            tally.batch.abort()
         if report is not None:
             report.abort()
         raise
@@ -1105,15 +1112,19 @@ def _run_text_unit(unit: Unit, tally: _Tally) -> None:
     if config.in_place:
         if cleaned != data:
             mode = os.stat(unit.source).st_mode & 0o7777
-            with AtomicFile(unit.source, mode=mode, fsync=config.fsync, sync_dir=False) as out:
-                out.write(cleaned)
-            tally.dirs.add(os.path.dirname(unit.source))
+            _write_later(unit.source, cleaned, tally, mode=mode)
         return
     safe_output_dir(os.path.dirname(unit.output), _dst_root(config))
-    with AtomicFile(unit.output, fsync=config.fsync, sync_dir=False) as out:
-        out.write(cleaned)
+    _write_later(unit.output, cleaned, tally)
     tally.outputs.append(unit.output)
-    tally.dirs.add(os.path.dirname(unit.output))
+
+
+def _write_later(target: str, data: bytes, tally: _Tally, mode: int | None = None) -> None:
+    """Write ``data`` to a temporary file for ``target``; the shard's batch renames it."""
+    out = AtomicFile(target, mode=mode, fsync=tally.config.fsync, sync_dir=False)
+    out.write(data)
+    tally.batch.add(out)
+    tally.dirs.add(os.path.dirname(target))
 
 
 def _remove_stale(unit: Unit, tally: _Tally) -> None:

@@ -141,6 +141,34 @@ def test_enospc_in_a_shard_raises_and_leaves_no_partial_file(
     ]
 
 
+def test_a_shard_of_small_files_flushes_the_disk_once_not_once_per_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    src = tmp_path / "src"
+    src.mkdir()
+    for i in range(20):
+        (src / f"f{i:02d}.txt").write_text(DIRTY)
+    config = _config(tmp_path / "dst")
+    (shard,) = plan_shards([str(src)], config)
+    syncs, visible_at_sync = [], []
+    real_sync = os.sync
+
+    def sync() -> None:
+        syncs.append(1)
+        visible_at_sync.append(len(list((tmp_path / "dst").glob("*.txt"))))
+        real_sync()
+
+    monkeypatch.setattr(os, "sync", sync)
+    result = run_shard(shard, config)
+    assert result.docs == 20 and len(syncs) == 1
+    assert visible_at_sync == [0]  # nothing is renamed into place before it is on disk
+    assert len(list((tmp_path / "dst").glob("*.txt"))) == 20
+    monkeypatch.setattr(os, "sync", lambda: pytest.fail("--no-fsync must not sync"))
+    quick = JobConfig(default_pipeline(), str(tmp_path / "dst2"), fsync=False)
+    (shard,) = plan_shards([str(src)], quick)
+    assert run_shard(shard, quick).docs == 20
+
+
 def test_local_engine_gives_the_same_results_for_any_jobs(tmp_path: Path) -> None:
     src = _tree(tmp_path, [300] * 12)
     for path in src.rglob("*.txt"):
