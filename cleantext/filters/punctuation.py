@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -58,6 +59,26 @@ class StrayPeriod(FilterBase):
 # Candidates only: a lowercase letter, a period, a letter. Each is checked in full below, which
 # keeps the regex trivial (linear) and the guards readable.
 _CANDIDATE = regex.compile(r"\p{Ll}\.(?=\p{L})")
+# Cheap precheck, a superset of the candidates: a period directly followed by a character
+# that is not ASCII punctuation, digit or space, nor a common non-ASCII mark that is no letter
+# (quotes, dashes, the ellipsis, no-break space); every letter passes. The literal period first
+# lets the scan run at memchr speed; the letter before it is checked on the few hits.
+_MAYBE_CANDIDATE = re.compile(
+    r"\.[^\x00-\x40\x5b-\x60\x7b-\x7f"  # ASCII: all but the letters
+    r"\xa0\xab\xbb\u2013\u2014\u2018-\u201f\u2026]"  # no-break space, quotes, dashes, "…"
+)
+
+
+def _may_have_candidates(text: str) -> bool:
+    """False only when ``text`` certainly has no candidate: no period between a letter that
+    could be lower-case (a-z or any non-ASCII character) and one that could be a letter."""
+    for match in _MAYBE_CANDIDATE.finditer(text):
+        before = text[match.start() - 1 : match.start()]
+        if before and ("a" <= before <= "z" or before >= "\x80"):
+            return True
+    return False
+
+
 _TOKEN_EDGE = "“‘\"'([{«¿¡"
 _TOKEN_TAIL = ",;:!?.…”’\"')]}»"
 _ABBREVIATIONS = frozenset(
@@ -124,6 +145,8 @@ class SentenceSpacing(FilterBase):
     name: ClassVar[str] = "sentence-spacing"
 
     def _run(self, text: str, edits: list[Edit] | None) -> str:
+        if not _may_have_candidates(text):
+            return text
         out: list[str] = []
         last = 0
         for match in _CANDIDATE.finditer(text):

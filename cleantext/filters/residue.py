@@ -14,6 +14,7 @@ only when a rule matches the whole line and the rule's context holds:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import ClassVar
@@ -30,7 +31,8 @@ _STRIP = " \t\r\xa0\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\
 EDGE_LINES = 3  # "top" and "bottom" rules apply within this many kept non-blank lines of the edge
 # Lines are matched as the later filters will leave them (odd spaces made plain, a stray " ."
 # dropped), so that cleaning clean text removes nothing more: the pipeline stays idempotent.
-_ODD_SPACE = regex.compile("[\xa0\u1680\u2000-\u200a\u202f\u205f\u3000]")
+# A class of explicit code points: the standard library scans it several times faster.
+_ODD_SPACE = re.compile("[\xa0\u1680\u2000-\u200a\u202f\u205f\u3000]")
 _STRAY_PERIOD = StrayPeriod()
 _SENTENCE_END = regex.compile(r"[.!?…][\"'”’»)\]]{0,3}+")
 _WORD = regex.compile(r"\p{L}[\p{L}\p{M}'’-]*+")
