@@ -50,7 +50,7 @@ import hashlib
 import re
 import threading
 import tomllib
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -98,6 +98,7 @@ _RULE_KEYS = {
     "language", "contains",
 }  # fmt: skip
 _FRAGMENT = regex.compile(r"\{\{([A-Za-z_][A-Za-z0-9_]*)\}\}")
+_ASCII_WORD = re.compile("[A-Za-z]+")
 _FIRST_WORD = regex.compile(r"[\s\"'“”‘’«»„(\[{¿¡—–-]{0,3}+(?:(\p{L}++)|(\p{N})|(.))")
 # A line that ends in a credit has one of these marks near its end, or ends in an upper-case
 # word ("... Monday. AFP"): lines without either skip every rule that has a ``tail``.
@@ -116,6 +117,14 @@ def first_word(line: str) -> str:
     >>> first_word("#China #USA"), first_word("— Reuters"), first_word("---")
     ('#', 'reuters', '')
     """
+    if line[:1].isalpha() and line[0] < "\x80":
+        # Most lines begin with an ASCII letter: the run of ASCII letters is the whole word
+        # unless a non-ASCII character (possibly a letter) follows it.
+        ascii_word = _ASCII_WORD.match(line)
+        assert ascii_word is not None
+        end = ascii_word.end()
+        if end == len(line) or line[end] < "\x80":
+            return ascii_word.group().lower()
     found = _FIRST_WORD.match(line)
     if found is None:
         return ""
@@ -124,8 +133,28 @@ def first_word(line: str) -> str:
 
 
 def _needles(contains: tuple[str, ...]) -> re.Pattern[str] | None:
-    # A literal alternation in the standard library's engine: the fastest test measured here.
-    return re.compile("|".join(map(re.escape, contains))) if contains else None
+    """One search for any of ``contains``: a literal alternation in the standard library's
+    engine, written as a prefix tree so that each position tries each first letter once
+    (about a fifth faster than a flat alternation on these sets).
+
+    >>> _needles(("copy", "comment", "co")).pattern
+    'co(?:mment|py)?'
+    """
+    return re.compile(_prefix_tree(sorted(set(contains)))) if contains else None
+
+
+def _prefix_tree(words: list[str]) -> str:
+    if words == [""]:
+        return ""
+    optional = "" in words
+    groups: dict[str, list[str]] = {}
+    for word in words:
+        if word:
+            groups.setdefault(word[0], []).append(word[1:])
+    branches = [re.escape(first) + _prefix_tree(rest) for first, rest in groups.items()]
+    if len(branches) == 1 and not optional:
+        return branches[0]
+    return "(?:" + "|".join(branches) + ")" + ("?" if optional else "")
 
 
 def _may_end_in_credit(line: str) -> bool:
@@ -342,12 +371,14 @@ def _rules_from_data(data: dict, *, source: str) -> tuple[tuple[Rule, ...], tupl
     return rules, tuple(disable)
 
 
-#: The rules tried on one kind of line: a search for any of their ``contains`` strings, and
-#: each rule with its compiled pattern, its own ``contains`` search and whether it is guarded.
-_Bucket = tuple[
-    "re.Pattern[str] | None",
-    tuple[tuple["Rule", "regex.Pattern[str]", "re.Pattern[str] | None", bool], ...],
+#: One rule as a bucket holds it: the rule, its compiled pattern, its ``contains`` search, its
+#: compiled ``tail`` (or None), and whether its matches run under the timeout guard.
+_Entry = tuple[
+    "Rule", "regex.Pattern[str]", "re.Pattern[str] | None", "regex.Pattern[str] | None", bool
 ]
+#: The rules tried on one kind of line: a search for any of their ``contains`` strings, and
+#: their entries in catalog order.
+_Bucket = tuple["re.Pattern[str] | None", tuple[_Entry, ...]]
 #: Where the built-in rule files live: their rules are proven linear-time by the test suite
 #: (100,000-character adversarial lines), so they run without the timeout guard, which costs
 #: the ``regex`` module about 1.5 microseconds a call, more than most matches themselves.
@@ -369,11 +400,14 @@ def guarded(rule: Rule) -> bool:
 _LENGTH_CLASSES = (24, 48, 80, 120, 160, 220, 300, 400, 600)
 
 
+_CLASS_OF = tuple(
+    next((k for k, bound in enumerate(_LENGTH_CLASSES) if n <= bound), len(_LENGTH_CLASSES))
+    for n in range(_LENGTH_CLASSES[-1] + 2)
+)
+
+
 def _length_class(n: int) -> int:
-    for k, bound in enumerate(_LENGTH_CLASSES):
-        if n <= bound:
-            return k
-    return len(_LENGTH_CLASSES)
+    return _CLASS_OF[n if n < len(_CLASS_OF) else -1]
 
 
 @dataclass(frozen=True)
@@ -400,8 +434,6 @@ class Catalog:
     _index: dict[str, int] = field(init=False, repr=False, compare=False)
     _by_word: dict[str, tuple[int, ...]] = field(init=False, repr=False, compare=False)
     _generic: tuple[int, ...] = field(init=False, repr=False, compare=False)
-    _tail: regex.Pattern[str] | None = field(init=False, repr=False, compare=False)
-    _tail_guarded: bool = field(init=False, repr=False, compare=False)
     _buckets: dict[tuple, _Bucket] = field(init=False, repr=False, compare=False)
     #: Rules that act only in a context (position other than "any"), by position.
     contextual: dict[str, tuple[Rule, ...]] = field(init=False, repr=False, compare=False)
@@ -427,17 +459,12 @@ class Catalog:
                     by_word.setdefault(word, []).append(i)
             else:
                 generic.append(i)
-        tails = [f"(?:{r.tail})" for r in self.rules if r.tail]
-        tail = regex.compile("(?i:" + "|".join(tails) + ")", regex.V0) if tails else None
-        tail_guarded = any(guarded(r) for r in self.rules if r.tail)
         lengths = sorted(r.max_length for r in self.rules)
         setattr_ = object.__setattr__
         setattr_(self, "_index", {r.id: i for i, r in enumerate(self.rules)})
         setattr_(self, "_by_word", {w: tuple(ix) for w, ix in by_word.items()})
         setattr_(self, "_generic", tuple(generic))
         setattr_(self, "contextual", {k: tuple(v) for k, v in contextual.items()})
-        setattr_(self, "_tail", tail)
-        setattr_(self, "_tail_guarded", tail_guarded)
         setattr_(self, "max_length", lengths[-1] if lengths else 0)
         setattr_(self, "_buckets", {})
         setattr_(self, "_lock", threading.Lock())
@@ -461,52 +488,49 @@ class Catalog:
         except KeyError:
             raise CatalogError(f"no rule {rule_id!r} in this catalog") from None
 
-    def _bucket(self, word: str, length_class: int, tail_hit: bool) -> _Bucket:
-        """The rules (with their compiled patterns) that can match a line that begins with
-        ``word``, falls in ``length_class`` and does (not) end like a ``tail`` hint says."""
-        key = (word if word in self._by_word else "", length_class, tail_hit)
+    def _bucket(self, line: str) -> _Bucket:
+        """The rules (with their compiled patterns) that can match ``line``: those whose
+        ``starts`` hold its first word, or that have none, and whose ``max_length`` reaches its
+        length class. Each bucket is built once, on first use."""
+        word = first_word(line)
+        key = (word if word in self._by_word else "", _length_class(len(line)))
         bucket = self._buckets.get(key)
         if bucket is not None:
             return bucket
-        floor = _LENGTH_CLASSES[length_class - 1] if length_class else 0
+        floor = _LENGTH_CLASSES[key[1] - 1] if key[1] else 0
         with self._lock:
             indexes = sorted(self._generic + self._by_word.get(key[0], ()))
-            rules = [
-                self.rules[i]
-                for i in indexes
-                if (tail_hit or not self.rules[i].tail) and self.rules[i].max_length > floor
-            ]
+            rules = [self.rules[i] for i in indexes if self.rules[i].max_length > floor]
             # One search for every rule's ``contains`` at once: most lines hold none of them.
             anything = _needles(tuple(c for r in rules for c in r.contains))
-            bucket = (
-                anything,
-                tuple((r, r.compiled(), _needles(r.contains), guarded(r)) for r in rules),
+            entries = tuple(
+                (r, r.compiled(), _needles(r.contains), r.compiled_tail(), guarded(r))
+                for r in rules
             )
-            self._buckets[key] = bucket
+            bucket = self._buckets[key] = (anything, entries)
         return bucket
 
-    def matches(self, line: str, *, contextual: bool = True) -> Iterator[Rule]:
-        """Every rule that matches the whole (already stripped) line and fits its length, in
-        catalog order: first the rules that act anywhere (tried lazily, as callers ask for
-        them), then, unless ``contextual`` is false, the rules that act only in a context
-        (their context is the caller's to check).
+    def first_match(
+        self, line: str, reject: Callable[[Rule, str], bool] | None = None
+    ) -> Rule | None:
+        """The first rule that acts anywhere and matches the whole (already stripped) line,
+        skipping the rules ``reject(rule, line)`` turns down; None when there is none.
 
-        >>> [r.id for r in builtin_catalog().matches("Leave a Reply")]
-        ['en.comment_form.wordpress']
+        Every test before a rule's full match is a necessary condition, cheapest first: the
+        line's first word and length pick a bucket; a rule's ``contains`` strings, then its
+        ``tail``, must be found.
+
+        >>> builtin_catalog().first_match("Leave a Reply").id
+        'en.comment_form.wordpress'
         """
         n = len(line)
         if n == 0 or n > self.max_length:
-            return
-        tail_hit = (
-            self._tail is not None
-            and _may_end_in_credit(line)
-            and self._search(self._tail, line, max(0, n - TAIL_WINDOW), self._tail_guarded)
-            is not None
-        )
+            return None
+        anything, entries = self._bucket(line)
         lowered = ""
         hit: bool | None = None
-        anything, rules = self._bucket(first_word(line), _length_class(n), tail_hit)
-        for rule, pattern, needles, guard in rules:
+        credit: bool | None = None
+        for rule, pattern, needles, tail, guard in entries:
             if n > rule.max_length:
                 continue
             if needles is not None:
@@ -515,10 +539,29 @@ class Catalog:
                     hit = anything is not None and anything.search(lowered) is not None
                 if not hit or needles.search(lowered) is None:
                     continue
-            if self._fullmatch(pattern, line, guard) is not None:
-                if not rule.tail or self.fits(rule, line):
-                    yield rule
-        if contextual:
+            if tail is not None:
+                if credit is None:
+                    credit = _may_end_in_credit(line)
+                if not credit or self._search(tail, line, max(0, n - TAIL_WINDOW), guard) is None:
+                    continue
+            if self._fullmatch(pattern, line, guard) is not None and (
+                reject is None or not reject(rule, line)
+            ):
+                return rule
+        return None
+
+    def matches(self, line: str, *, contextual: bool = True) -> Iterator[Rule]:
+        """Every rule that matches the whole (already stripped) line and fits its length, in
+        catalog order: first the rules that act anywhere, then, unless ``contextual`` is false,
+        the rules that act only in a context (their context is the caller's to check).
+
+        >>> [r.id for r in builtin_catalog().matches("Leave a Reply")]
+        ['en.comment_form.wordpress']
+        """
+        found: list[Rule] = []
+        self.first_match(line, lambda rule, _line: found.append(rule) is None)
+        yield from found
+        if contextual and line and len(line) <= self.max_length:
             for position in POSITIONS[1:]:
                 for rule in self.contextual.get(position, ()):
                     if self.fits(rule, line):

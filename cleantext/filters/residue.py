@@ -199,11 +199,14 @@ def _forms(line: str) -> tuple[str, ...]:
     return (repaired,) if repaired == line else (repaired, line)
 
 
+def _guarded_sentence(rule: Rule, line: str) -> bool:
+    return rule.sentence_guard and reads_like_sentence(line)
+
+
 def _first_any(catalog: Catalog, forms: tuple[str, ...]) -> Rule | None:
     for form in forms:
-        for rule in catalog.matches(form, contextual=False):
-            if rule.sentence_guard and reads_like_sentence(form):
-                continue
+        rule = catalog.first_match(form, _guarded_sentence)
+        if rule is not None:
             return rule
     return None
 
