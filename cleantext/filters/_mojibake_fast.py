@@ -6,49 +6,48 @@ the line back and decoding it as UTF-8: two C-level passes. This module does tha
 whole block of lines at once where it can, and answers only when the answer is certainly ftfy's;
 otherwise it returns ``None`` and the caller runs ftfy.
 
-Why the shortcut is exact (ftfy 6.3, read from its source; config: every fix off but
-`fix_encoding` with its four sub-steps and `fix_c1_controls`, no HTML unescaping):
+Why the shortcut is exact (read from ftfy 6.3's source, for FTFY_ENCODING_ONLY: `fix_encoding`
+with its four sub-steps and `fix_c1_controls`, nothing else, no HTML unescaping):
 
-- `fix_text` cuts the text after each ``\\n`` (and every `max_decode_length` characters) and
-  runs `fix_and_explain` on each segment. That repeats [`fix_encoding`, `fix_c1_controls`]
-  until nothing changes; `fix_encoding` repeats one step until nothing changes.
-- One step leaves a segment alone when it is ASCII or `is_bad` is false. Otherwise it tries the
-  single-byte encodings in order, Latin-1 first and sloppy Windows-1252 second, taking the first
-  the segment is a possible encoding of. Latin-1 is possible exactly when every character is
-  below U+0100, which is when ``encode("latin-1")`` succeeds. For the encoding taken it encodes
-  the segment; calls `restore_byte_a0` only if ALTERED_UTF8_RE matches the bytes, and for sloppy
-  codecs `replace_lossy_sequences`, a substitution of LOSSY_UTF8_RE matches; picks the decoder
-  `utf-8-variants` only if byte 0xED or 0xC0 occurs; and returns the UTF-8 decoding, with the
-  plan [encode E, decode utf-8], as soon as it succeeds. So when neither pattern matches, neither
-  byte occurs and the bytes are valid UTF-8, the step's result is exactly
-  ``segment.encode(E).decode("utf-8")``. In any other case we answer ``None``.
-- That result is stable when it is not bad (the next step leaves it alone) and has no C1
-  control (so `fix_c1_controls` changes nothing, and the outer loop stops at the same text).
-  "Not bad" comes from the mojibake gate below, or from `is_bad` itself.
-- `is_bad` is a search of BADNESS_RE. A match found searching from any position ``p`` is also
-  found (or an earlier one is) by the search from 0, so a hit from ``p`` proves the segment bad;
-  we search from the first character that can start a UTF-8 sequence read as Latin-1 or
-  Windows-1252 (U+00C2 to U+00F4), where a mojibaked line has its first match.
+1. `fix_text` cuts the text after each ``\\n`` (and every `max_decode_length` characters) and
+   runs `fix_and_explain` on each segment, which repeats [`fix_encoding`, `fix_c1_controls`]
+   until the text stops changing; `fix_encoding` repeats one step until it stops changing.
+2. A step leaves a segment alone when it is ASCII or `is_bad` is false. `is_bad` is a search of
+   BADNESS_RE; a hit when searching from a position ``p`` is a hit of the search from 0 as well
+   (same string, same match rules at each position), so it proves badness. We search from the
+   first character that can start a UTF-8 sequence read as Latin-1 or Windows-1252 (U+00C2 to
+   U+00F4), where a mojibaked line has its first match. "Not bad" comes from MOJIBAKE_GATE below
+   or from `is_bad` itself.
+3. On a bad segment the step takes the first of Latin-1, sloppy Windows-1252, ... that
+   `possible_encoding` accepts. It accepts Latin-1 exactly when ``encode("latin-1")`` succeeds.
+   When that fails and ``encode("sloppy-windows-1252")`` succeeds without making byte 0x1A, it
+   accepts the sloppy codec: it tests each character on its own, and the codec encodes only
+   characters it accepts, byte 0x1A aside.
+4. With that encoding E the step encodes the segment; runs `restore_byte_a0` only if
+   ALTERED_UTF8_RE matches the bytes; for sloppy codecs substitutes the matches of LOSSY_UTF8_RE;
+   decodes with `utf-8-variants` only if byte 0xED or 0xC0 occurs, else UTF-8; and returns the
+   first decoding that succeeds, with the plan [encode E, decode utf-8]. Each alternative of the
+   two patterns starts with byte 0x1A, 0xED or a UTF-8 lead byte and puts a space, "?" or 0x1A
+   where that lead byte needs a continuation byte, so neither matches valid UTF-8 without 0x1A
+   and 0xED. So for bytes that are valid UTF-8 without 0x1A, 0xED or 0xC0 the step returns
+   exactly ``segment.encode(E).decode("utf-8")``; for any other bytes we answer None.
+5. That result is final when it is not bad (the next step leaves it alone) and has no C1 control
+   (`fix_c1_controls` leaves it, and the outer loop sees no change). If it is bad, the steps go
+   on (doubled mojibake) while each is of the kind above; otherwise we answer None.
 
-On a block of whole lines (as `fix_text` cuts them, none longer than `max_decode_length`) the
-same holds line by line, checked once for the block. Encoding and decoding treat ``\\n`` as a
-byte of its own, so the block's bytes and their UTF-8 decoding are the lines' joined by ``\\n``.
-If the block encodes as sloppy Windows-1252 without byte 0x1A, each character of each line is
-one that possible_encoding accepts for that codec, and each line that Latin-1 can also encode
-gets the same bytes from both (they differ only on U+0080..U+009F, of which the sloppy codec
-encodes just the five it passes through, as themselves): the bytes ftfy would decode whichever
-of the two it picks, which changes only the plan's name, so blocks are used where no plan is
-wanted. If those bytes are valid UTF-8 without 0xED, neither ALTERED_UTF8_RE nor LOSSY_UTF8_RE
-matches in any line: each of their alternatives starts with 0x1A, 0xED or a UTF-8 lead byte and
-puts a space, "?" or 0x1A where that lead byte needs a continuation byte (the tests check this,
-and the facts about the codecs, on every string the patterns match and every code point). Each
-non-ASCII line still needs its proof of badness and a repair that is not bad; lines without,
-such as doubled mojibake, are repaired one by one.
+On a block of whole lines (as `fix_text` cuts them, none longer than `max_decode_length`),
+encoding and decoding treat ``\\n`` as a byte of its own: the block's bytes and their decoding
+are the lines' joined by ``\\n``, so the byte-level facts of 3 and 4 hold for every line when
+they hold for the block. A line that Latin-1 can encode gets the same bytes from both codecs
+(they differ only on U+0080..U+009F, and the sloppy codec encodes just the five of those it
+passes through, as themselves), so which of the two ftfy picks changes only the plan's name:
+blocks serve where no plan is wanted. Each non-ASCII line still needs its proof of badness (2)
+and a repair that is not bad (5); the other lines, doubled mojibake for one, go one by one.
 
-Everything ftfy-specific used here (BADNESS_RE, is_bad, possible_encoding, ALTERED_UTF8_RE,
-LOSSY_UTF8_RE, the sloppy codec) is ftfy's own object, so ftfy's data tables need no copy; the
-order of the steps is what was checked by reading, so the shortcuts run only on the ftfy
-versions in `VERIFIED_FTFY`.
+tests/test_mojibake_fast.py checks the facts about the codecs on every code point and those
+about the two patterns on every byte string they can match. The ftfy objects used here
+(BADNESS_RE, `is_bad`, the sloppy codec) are ftfy's own; the order of the steps is what was
+read, so the shortcuts run only on the ftfy versions in VERIFIED_FTFY.
 """
 
 from __future__ import annotations
@@ -59,7 +58,6 @@ from collections.abc import Callable
 import ftfy
 import ftfy.bad_codecs  # registers the sloppy codecs
 from ftfy.badness import BADNESS_RE, is_bad
-from ftfy.chardata import ALTERED_UTF8_RE, LOSSY_UTF8_RE, possible_encoding
 
 __all__ = ["ENABLED", "MOJIBAKE_GATE", "VERIFIED_FTFY", "Step", "repair_block", "repair_segment"]
 
@@ -107,19 +105,13 @@ def _is_bad(segment: str) -> bool:
 def _undo_once(segment: str) -> tuple[str, Step] | None:
     """ftfy's step on a bad segment when it is a plain re-encode and UTF-8 decode, else None."""
     try:
-        data = segment.encode(_LATIN_1)
-        encode = _ENCODE_LATIN_1
+        data, encode = segment.encode(_LATIN_1), _ENCODE_LATIN_1
     except UnicodeEncodeError:
-        if not possible_encoding(segment, _SLOPPY_1252):
-            return None
         try:
-            data = segment.encode(_SLOPPY_1252)
+            data, encode = segment.encode(_SLOPPY_1252), _ENCODE_SLOPPY
         except UnicodeEncodeError:
             return None
-        if LOSSY_UTF8_RE.search(data) is not None:
-            return None
-        encode = _ENCODE_SLOPPY
-    if b"\xed" in data or b"\xc0" in data or ALTERED_UTF8_RE.search(data) is not None:
+    if b"\x1a" in data or b"\xed" in data or b"\xc0" in data:
         return None
     try:
         return data.decode("utf-8"), encode
@@ -176,8 +168,6 @@ def repair_block(block: str, fix_segment: Callable[[str], str]) -> str | None:
         repaired = data.decode("utf-8")
     except UnicodeDecodeError:
         return None
-    # Valid UTF-8 without bytes 0x1A and 0xED has no match of ALTERED_UTF8_RE or LOSSY_UTF8_RE
-    # (see the module docstring), so ftfy's transcoding steps would not run on any line.
     lines = block.split("\n")
     last = len(lines) - 1
     repaired_lines: list[str] | None = None
