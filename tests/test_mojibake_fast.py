@@ -311,6 +311,33 @@ def test_ordinary_mojibake_is_repaired_without_ftfy_with_ftfy_rules(original: st
     assert twice_edits[0].rule == "ftfy:encode:sloppy-windows-1252+decode:utf-8+" + rule[5:]
 
 
+def test_a_line_that_is_bad_only_with_its_line_break():
+    # "ÄŒ" (Č read as Windows-1252) is mojibake to ftfy only when a line break follows it.
+    text = mojibake("Karel Č\nKarel Č", SLOPPY, 2)
+    assert ftfy_reference(text) == "Karel Č\nKarel ÄŒ"
+    with counting_ftfy_calls() as calls:
+        assert FixMojibake()(text) == "Karel Č\nKarel ÄŒ"
+    assert calls.total() == 0
+
+
+def test_a_mojibaked_document_is_repaired_as_one_block(monkeypatch: pytest.MonkeyPatch):
+    original = "Blinken’s visit\n\nTalks in Bogotá — “fine”, said Núñez.\nplain ASCII line\n"
+    blocks: Counter[str] = Counter()
+    repair_block = fast.repair_block
+
+    def counted(block, fix_segment):
+        blocks["blocks"] += 1
+        return repair_block(block, fix_segment)
+
+    def no_single_lines(segment: str) -> str:
+        raise AssertionError(f"left to the line-by-line path: {segment!r}")
+
+    monkeypatch.setattr(fast, "repair_block", counted)
+    monkeypatch.setattr(encoding, "_fix_segment", no_single_lines)
+    assert FixMojibake()(mojibake(original, SLOPPY)) == original
+    assert blocks["blocks"] == 1
+
+
 def test_long_documents_and_lines_longer_than_ftfy_segments():
     line = mojibake("Blinken’s visit to Bogotá — día 1. ", SLOPPY)
     document = "\n".join(line * (1 + i % 7) for i in range(4000))  # several blocks

@@ -13,11 +13,11 @@ with its four sub-steps and `fix_c1_controls`, nothing else, no HTML unescaping)
    runs `fix_and_explain` on each segment, which repeats [`fix_encoding`, `fix_c1_controls`]
    until the text stops changing; `fix_encoding` repeats one step until it stops changing.
 2. A step leaves a segment alone when it is ASCII or `is_bad` is false. `is_bad` is a search of
-   BADNESS_RE; a hit when searching from a position ``p`` is a hit of the search from 0 as well
-   (same string, same match rules at each position), so it proves badness. We search from the
-   first character that can start a UTF-8 sequence read as Latin-1 or Windows-1252 (U+00C2 to
-   U+00F4), where a mojibaked line has its first match. "Not bad" comes from MOJIBAKE_GATE below
-   or from `is_bad` itself.
+   BADNESS_RE, which tries every position with the same rules (``match(segment, p)`` sees the
+   whole string too), so a match at any position ``p`` proves badness. We try the first
+   character that can start a UTF-8 sequence read as Latin-1 or Windows-1252 (U+00C2 to
+   U+00F4) and the next one, where mojibake has its first match; without one there, `is_bad`
+   itself decides. "Not bad" comes from MOJIBAKE_GATE below or from `is_bad`.
 3. On a bad segment the step takes the first of Latin-1, sloppy Windows-1252, ... that
    `possible_encoding` accepts. It accepts Latin-1 exactly when ``encode("latin-1")`` succeeds.
    When that fails and ``encode("sloppy-windows-1252")`` succeeds without making byte 0x1A, it
@@ -59,7 +59,15 @@ import ftfy
 import ftfy.bad_codecs  # registers the sloppy codecs
 from ftfy.badness import BADNESS_RE, is_bad
 
-__all__ = ["ENABLED", "MOJIBAKE_GATE", "VERIFIED_FTFY", "Step", "repair_block", "repair_segment"]
+__all__ = [
+    "ENABLED",
+    "MOJIBAKE_GATE",
+    "VERIFIED_FTFY",
+    "Step",
+    "looks_mojibaked",
+    "repair_block",
+    "repair_segment",
+]
 
 #: ftfy versions whose fix_text was read and found to work as the module docstring says.
 VERIFIED_FTFY = frozenset({"6.3.0", "6.3.1"})
@@ -87,19 +95,30 @@ _DECODE_UTF8: Step = ("decode", "utf-8")
 # Lead bytes of multi-byte UTF-8 (0xC2..0xF4) read as Latin-1 or Windows-1252.
 _UTF8_LEAD = re.compile("[\u00c2-\u00f4]")
 _C1 = re.compile("[\x80-\x9f]")
+# Continuation bytes (0x80..0xBF) read as Windows-1252 or Latin-1.
+_CONTINUATION = frozenset(
+    bytes(range(0x80, 0xC0)).decode(_SLOPPY_1252) + bytes(range(0x80, 0xC0)).decode(_LATIN_1)
+)
 # ftfy's own loop ends because every repair shortens the text; this only bounds our effort.
 _MAX_REPAIRS = 8
 _MAX_SEGMENT = ftfy.TextFixerConfig().max_decode_length
+
+
+def _proves_bad(segment: str, line: str) -> bool:
+    # A BADNESS_RE match where the first mojibake sequence of ``line`` (``segment``'s text
+    # without its "\n") starts: two anchored attempts instead of a scan.
+    lead = _UTF8_LEAD.search(line)
+    if lead is None:
+        return False
+    at = lead.start()
+    return bool(BADNESS_RE.match(segment, at) or BADNESS_RE.match(segment, at + 1))
 
 
 def _is_bad(segment: str) -> bool:
     # Exactly ftfy's test "not ASCII and is_bad", cheapest evidence first.
     if segment.isascii() or MOJIBAKE_GATE.search(segment) is None:
         return False
-    lead = _UTF8_LEAD.search(segment)
-    if lead is not None and BADNESS_RE.search(segment, lead.start()) is not None:
-        return True
-    return is_bad(segment)
+    return _proves_bad(segment, segment) or is_bad(segment)
 
 
 def _undo_once(segment: str) -> tuple[str, Step] | None:
@@ -147,6 +166,20 @@ def repair_segment(segment: str) -> tuple[str, tuple[Step, ...]] | None:
     return None
 
 
+def looks_mojibaked(text: str, first_hit: int) -> bool:
+    """Whether the gate's first hit (at ``first_hit``) starts UTF-8 read as Windows-1252 or Latin-1.
+
+    Only then is `repair_block` worth trying; the answer decides speed, never the result.
+
+    >>> looks_mojibaked("Blinkenâ€™s", 7), looks_mojibaked("“Yes”—she said", 4)
+    (True, False)
+    """
+    return (
+        "\u00c2" <= text[first_hit] <= "\u00f4"
+        and text[first_hit + 1 : first_hit + 2] in _CONTINUATION
+    )
+
+
 def repair_block(block: str, fix_segment: Callable[[str], str]) -> str | None:
     """ftfy's repair of a block of whole lines in one pass, or None if the block is not uniform.
 
@@ -177,14 +210,16 @@ def repair_block(block: str, fix_segment: Callable[[str], str]) -> str | None:
         if line.isascii():
             continue  # the repair leaves it as it is, and so does ftfy
         segment = line if i == last else line + "\n"
-        lead = _UTF8_LEAD.search(line)
-        if lead is not None and BADNESS_RE.search(segment, lead.start()) is not None:
+        if _proves_bad(segment, line):
             if repaired_is_clean:
                 continue
             if repaired_lines is None:
                 repaired_lines = repaired.split("\n")
-            if MOJIBAKE_GATE.search(repaired_lines[i]) is None:
+            fixed = repaired_lines[i]
+            if MOJIBAKE_GATE.search(fixed) is None:
                 continue
+            if _C1.search(fixed) is None and not is_bad(fixed if i == last else fixed + "\n"):
+                continue  # e.g. two accented letters in a row: the gate cannot tell, is_bad can
         exceptions[i] = fix_segment(segment)
     if not exceptions:
         return repaired
