@@ -79,13 +79,13 @@ def counting_ftfy_calls() -> Iterator[Counter[str]]:
 
 @contextlib.contextmanager
 def fast_path(enabled: bool, block: int | None = None) -> Iterator[None]:
-    saved = fast.ENABLED, encoding._BLOCK
+    saved = fast.ENABLED, encoding.BLOCK_CHARS
     fast.ENABLED = enabled
-    encoding._BLOCK = block or saved[1]
+    encoding.BLOCK_CHARS = block or saved[1]
     try:
         yield
     finally:
-        fast.ENABLED, encoding._BLOCK = saved
+        fast.ENABLED, encoding.BLOCK_CHARS = saved
 
 
 # --- The facts the exactness argument uses -------------------------------------------------

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -42,8 +42,6 @@ _FTFY_EXPLAINING = FTFY_ENCODING_ONLY._replace(explain=True)
 # unchanged by ftfy.
 _MOJIBAKE_GATE = _fast.MOJIBAKE_GATE
 _MAX_SEGMENT = FTFY_ENCODING_ONLY.max_decode_length
-# Blocks of about this many characters, cut at line breaks, are repaired in one pass each.
-_BLOCK = 1 << 16
 _LINE_BREAK = regex.compile(r"\r\n?")
 _SEGMENT = regex.compile(r"[^\r\n]*+(?:\r\n|\r|\n)?+")
 
@@ -102,21 +100,6 @@ def _fix_block(block: str, first_hit: int) -> str:
     return _fix_lines(block)
 
 
-def _blocks(text: str) -> Iterator[str]:
-    """Cut ``text`` after a line break about every `_BLOCK` characters (longer lines stay whole)."""
-    start, end = 0, len(text)
-    while end - start > _BLOCK:
-        cut = text.rfind("\n", start, start + _BLOCK)
-        if cut < 0:
-            cut = text.find("\n", start + _BLOCK)
-            if cut < 0:
-                break
-        yield text[start : cut + 1]
-        start = cut + 1
-    if start < end:
-        yield text[start:]
-
-
 def _repair_text(text: str) -> str:
     """``ftfy.fix_text(text, FTFY_ENCODING_ONLY)`` for text whose line breaks are all ``\\n``.
 
@@ -128,7 +111,7 @@ def _repair_text(text: str) -> str:
     'Blinken’s visit\\nTalks in Bogotá'
     """
     out = []
-    for block in _blocks(text) if len(text) > _BLOCK else (text,):
+    for block in _blocks(text, BLOCK_CHARS) if len(text) > BLOCK_CHARS else (text,):
         hit = None if block.isascii() else _MOJIBAKE_GATE.search(block)
         out.append(block if hit is None else _fix_block(block, hit.start()))
     return "".join(out)
@@ -213,7 +196,7 @@ _NEEDS_HYGIENE = re.compile(
 #: Long texts are repaired in blocks of about this many characters, each ending after a line
 #: break, so a single defect in a 50 MB document does not send all of it through the slow path.
 #: Exact: no repair here spans a line break ("\n" never composes under NFC, and neither
-#: invisible runs nor surrogate pairs contain one).
+#: invisible runs nor surrogate pairs contain one; ftfy repairs each line on its own).
 BLOCK_CHARS = 1 << 16
 
 
