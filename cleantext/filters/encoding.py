@@ -1,9 +1,10 @@
-"""Encoding repair: mojibake (via ftfy, behind a cheap precheck) and Unicode hygiene."""
+"""Encoding repair: mojibake (ftfy's result, mostly without running ftfy) and Unicode hygiene."""
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -11,6 +12,7 @@ import ftfy
 import regex
 
 from cleantext.filter import Edit, FilterBase, substitute
+from cleantext.filters import _mojibake_fast as _fast
 
 __all__ = ["FTFY_ENCODING_ONLY", "FixMojibake", "UnicodeHygiene", "may_contain_mojibake"]
 
@@ -36,15 +38,10 @@ FTFY_ENCODING_ONLY = ftfy.TextFixerConfig(
 )
 _FTFY_EXPLAINING = FTFY_ENCODING_ONLY._replace(explain=True)
 
-# Why this precheck is exact: with FTFY_ENCODING_ONLY, ftfy changes a segment only when
-# `ftfy.badness.is_bad` is true or a C1 control is present. Every alternative of ftfy's
-# BADNESS_RE needs two adjacent non-ASCII characters, a C1 control, or one of Œ œ Ø Ù Ã Â
-# (the alternatives that pair these with ASCII). A segment with none of them is returned
-# unchanged by ftfy, so skipping it is identical, and is_bad itself (about 6 MB/s) never runs.
-# Written as "a non-ASCII character followed by another, or that is itself one of the specials",
-# so the scan starts from a plain character class: stdlib `re` runs it at about 250 MB/s.
-_SPECIALS = "\x80-\x9f\u0152\u0153\u00d8\u00d9\u00c3\u00c2"
-_MOJIBAKE_GATE = re.compile(f"[\\x80-\\U0010ffff](?:[\\x80-\\U0010ffff]|(?<=[{_SPECIALS}]))")
+# The precheck (see _mojibake_fast for why it is exact): a segment it does not flag is returned
+# unchanged by ftfy.
+_MOJIBAKE_GATE = _fast.MOJIBAKE_GATE
+_MAX_SEGMENT = FTFY_ENCODING_ONLY.max_decode_length
 _LINE_BREAK = regex.compile(r"\r\n?")
 _SEGMENT = regex.compile(r"[^\r\n]*+(?:\r\n|\r|\n)?+")
 
@@ -71,10 +68,64 @@ def normalize_newlines(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def _fix_segment(segment: str) -> str:
-    if len(segment) > FTFY_ENCODING_ONLY.max_decode_length:
+def _ftfy_segment(segment: str) -> str:
+    if len(segment) > _MAX_SEGMENT:
         return ftfy.fix_text(segment, FTFY_ENCODING_ONLY)
     return ftfy.fix_and_explain(segment, FTFY_ENCODING_ONLY).text
+
+
+def _fix_segment(segment: str) -> str:
+    # ftfy's result for one segment (a line with its "\n"): the exact shortcut when it answers.
+    if _MOJIBAKE_GATE.search(segment) is None:
+        return segment
+    if _fast.ENABLED:
+        repaired = _fast.repair_segment(segment)
+        if repaired is not None:
+            return repaired[0]
+    return _ftfy_segment(segment)
+
+
+def _fix_lines(text: str) -> str:
+    # One segment at a time, as ftfy.fix_text cuts them (a longer line is cut by _ftfy_segment).
+    parts = text.split("\n")
+    last = len(parts) - 1
+    return "".join(_fix_segment(part + "\n" if i < last else part) for i, part in enumerate(parts))
+
+
+def _fix_block(block: str, first_hit: int) -> str:
+    if _fast.ENABLED and len(block) <= _MAX_SEGMENT and _fast.looks_mojibaked(block, first_hit):
+        repaired = _fast.repair_block(block, _fix_segment)
+        if repaired is not None:
+            return repaired
+    return _fix_lines(block)
+
+
+def _repair_text(text: str) -> str:
+    """``ftfy.fix_text(text, FTFY_ENCODING_ONLY)`` for text whose line breaks are all ``\\n``.
+
+    Lines the precheck does not flag are skipped; blocks of mojibaked lines are repaired with
+    one encode and decode each (see ``_mojibake_fast`` for why that is ftfy's result); ftfy runs
+    only on the segments those shortcuts cannot vouch for.
+
+    >>> _repair_text("Blinkenâ€™s visit\\nTalks in BogotÃ¡")
+    'Blinken’s visit\\nTalks in Bogotá'
+    """
+    out = []
+    for block in _blocks(text, BLOCK_CHARS) if len(text) > BLOCK_CHARS else (text,):
+        hit = None if block.isascii() else _MOJIBAKE_GATE.search(block)
+        out.append(block if hit is None else _fix_block(block, hit.start()))
+    return "".join(out)
+
+
+def _explain_segment(segment: str) -> tuple[str, Sequence[tuple[str, str]]]:
+    if len(segment) > _MAX_SEGMENT:
+        return ftfy.fix_text(segment, FTFY_ENCODING_ONLY), ()
+    if _fast.ENABLED:
+        repaired = _fast.repair_segment(segment)
+        if repaired is not None:
+            return repaired
+    fixed, plan = ftfy.fix_and_explain(segment, _FTFY_EXPLAINING)
+    return fixed, plan or ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,8 +134,9 @@ class FixMojibake(FilterBase):
 
     Only ftfy's encoding fixes run: curly quotes, dashes and ellipses are kept. Line breaks are
     normalized to ``\\n`` first, because ftfy is not idempotent on ``\\r``. The result equals
-    ``ftfy.fix_text(normalize_newlines(text), FTFY_ENCODING_ONLY)`` for every string, but ftfy
-    runs only on the lines that could contain mojibake.
+    ``ftfy.fix_text(normalize_newlines(text), FTFY_ENCODING_ONLY)`` for every string, but only
+    lines that could contain mojibake are looked at, and ordinary mojibake (UTF-8 read as
+    Windows-1252 or Latin-1, even twice) is undone by an exact shortcut instead of ftfy.
 
     >>> FixMojibake()("Blinkenâ€™s visit")
     'Blinken’s visit'
@@ -98,18 +150,7 @@ class FixMojibake(FilterBase):
         if text.isascii() and "\r" not in text:
             return text
         if edits is None:
-            text = normalize_newlines(text)
-            if not may_contain_mojibake(text):
-                return text
-            parts = text.split("\n")
-            last = len(parts) - 1
-            out = []
-            for i, part in enumerate(parts):
-                segment = part + "\n" if i < last else part
-                if _MOJIBAKE_GATE.search(segment):
-                    segment = _fix_segment(segment)
-                out.append(segment)
-            return "".join(out)
+            return _repair_text(normalize_newlines(text))
         if "\r" not in text and not may_contain_mojibake(text):
             return text
         return self._explain_segments(text, edits)
@@ -123,12 +164,9 @@ class FixMojibake(FilterBase):
             segment = normalize_newlines(original)
             rule, category = "line-ending", "whitespace"
             if _MOJIBAKE_GATE.search(segment):
-                if len(segment) > FTFY_ENCODING_ONLY.max_decode_length:
-                    fixed, plan = ftfy.fix_text(segment, FTFY_ENCODING_ONLY), None
-                else:
-                    fixed, plan = ftfy.fix_and_explain(segment, _FTFY_EXPLAINING)
+                fixed, plan = _explain_segment(segment)
                 if fixed != segment:
-                    steps = "+".join(f"{step.action}:{step.parameter}" for step in plan or ())
+                    steps = "+".join(f"{action}:{parameter}" for action, parameter in plan)
                     rule, category = f"ftfy:{steps}" if steps else "ftfy", "mojibake"
                     segment = fixed
             if segment != original:
@@ -158,7 +196,7 @@ _NEEDS_HYGIENE = re.compile(
 #: Long texts are repaired in blocks of about this many characters, each ending after a line
 #: break, so a single defect in a 50 MB document does not send all of it through the slow path.
 #: Exact: no repair here spans a line break ("\n" never composes under NFC, and neither
-#: invisible runs nor surrogate pairs contain one).
+#: invisible runs nor surrogate pairs contain one; ftfy repairs each line on its own).
 BLOCK_CHARS = 1 << 16
 
 
