@@ -46,6 +46,7 @@ the test suite, and the guard costs more than most matches).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import threading
@@ -132,6 +133,7 @@ def first_word(line: str) -> str:
     return word.lower() if word else ("0" if digit else other)
 
 
+@functools.lru_cache(maxsize=4096)
 def _needles(contains: tuple[str, ...]) -> re.Pattern[str] | None:
     """One search for any of ``contains``: a literal alternation in the standard library's
     engine, written as a prefix tree so that each position tries each first letter once
@@ -434,6 +436,7 @@ class Catalog:
     _index: dict[str, int] = field(init=False, repr=False, compare=False)
     _by_word: dict[str, tuple[int, ...]] = field(init=False, repr=False, compare=False)
     _generic: tuple[int, ...] = field(init=False, repr=False, compare=False)
+    #: Buckets by (first word, length class), and the same buckets by their tuple of rules.
     _buckets: dict[tuple, _Bucket] = field(init=False, repr=False, compare=False)
     #: Rules that act only in a context (position other than "any"), by position.
     contextual: dict[str, tuple[Rule, ...]] = field(init=False, repr=False, compare=False)
@@ -499,15 +502,23 @@ class Catalog:
             return bucket
         floor = _LENGTH_CLASSES[key[1] - 1] if key[1] else 0
         with self._lock:
-            indexes = sorted(self._generic + self._by_word.get(key[0], ()))
-            rules = [self.rules[i] for i in indexes if self.rules[i].max_length > floor]
-            # One search for every rule's ``contains`` at once: most lines hold none of them.
-            anything = _needles(tuple(c for r in rules for c in r.contains))
-            entries = tuple(
-                (r, r.compiled(), _needles(r.contains), r.compiled_tail(), guarded(r))
-                for r in rules
+            indexes = tuple(
+                i
+                for i in sorted(self._generic + self._by_word.get(key[0], ()))
+                if self.rules[i].max_length > floor
             )
-            bucket = self._buckets[key] = (anything, entries)
+            # Many first words share one set of rules: build (and compile) each set once.
+            bucket = self._buckets.get(indexes)
+            if bucket is None:
+                rules = [self.rules[i] for i in indexes]
+                # One search for every rule's ``contains`` at once: most lines hold none.
+                anything = _needles(tuple(c for r in rules for c in r.contains))
+                entries = tuple(
+                    (r, r.compiled(), _needles(r.contains), r.compiled_tail(), guarded(r))
+                    for r in rules
+                )
+                bucket = self._buckets[indexes] = (anything, entries)
+            self._buckets[key] = bucket
         return bucket
 
     def first_match(
