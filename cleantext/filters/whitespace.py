@@ -16,7 +16,6 @@ _ODD = (
 _HORIZONTAL = " \t" + _ODD
 _ODD_SPACE = re.compile(f"[{_ODD}]")
 _LINE_BREAK = re.compile("(\r\n|[\n\r\u2028\u2029])")
-_TO_PLAIN = str.maketrans(dict.fromkeys(_ODD, " "))
 
 
 def _already_clean(text: str) -> bool:
@@ -57,7 +56,34 @@ class NormalizeWhitespace(FilterBase):
     def _run(self, text: str, edits: list[Edit] | None) -> str:
         if _already_clean(text):
             return text
+        if edits is None:
+            return _normalize_quietly(text)
         return _normalize(text, edits, self.name)
+
+
+_BLANK_RUN = re.compile(r"\n\n\n+")
+
+
+def _normalize_quietly(text: str) -> str:
+    """What :func:`_normalize` returns, by whole-text replacements (C speed) instead of a loop
+    over lines, for callers that want no record of the edits."""
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if "\u2028" in text or "\u2029" in text:
+        text = text.replace("\u2028", "\n").replace("\u2029", "\n")
+    if not text.isascii() and _ODD_SPACE.search(text) is not None:
+        text = _ODD_SPACE.sub(" ", text)  # str.translate is far slower on non-ASCII text
+    # Odd spaces are plain now, so the horizontal space at line ends is spaces and tabs; a
+    # line of nothing else becomes empty, and a run of empty lines one blank line.
+    if " \n" in text or "\t\n" in text or text.endswith((" ", "\t")):
+        text = "\n".join([line.rstrip(" \t") for line in text.split("\n")])
+    if "\n\n\n" in text:
+        text = _BLANK_RUN.sub("\n\n", text)
+    ends_with_break = text.endswith("\n")
+    text = text.strip("\n")
+    if not text:
+        return ""
+    return text + "\n" if ends_with_break else text
 
 
 def _normalize(text: str, edits: list[Edit] | None, name: str) -> str:
@@ -98,7 +124,7 @@ def _normalize(text: str, edits: list[Edit] | None, name: str) -> str:
                             " ",
                         )
                     )
-            line = line.translate(_TO_PLAIN)
+            line = _ODD_SPACE.sub(" ", line)
         out.append(line)
         end_of_line = offsets[k] + len(line)
         if n + 1 < len(content):
