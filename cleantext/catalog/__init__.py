@@ -584,7 +584,8 @@ class Catalog:
 
     def fits(self, rule: Rule, line: str) -> bool:
         """Whether ``rule`` matches the whole (already stripped) ``line``, within its length
-        and tail hint, under the timeout guard.
+        and its ``starts``, ``contains`` and ``tail`` hints (under the timeout guard, for a rule
+        that is not built in).
 
         >>> cat = builtin_catalog()
         >>> cat.fits(cat["en.comment_form.wordpress"], "Cancel reply")
@@ -592,6 +593,8 @@ class Catalog:
         """
         n = len(line)
         if n == 0 or n > rule.max_length:
+            return False
+        if rule.starts and first_word(line) not in rule.starts:
             return False
         if rule.contains and not any(c in line.lower() for c in rule.contains):
             return False
