@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from cleantext.filters import encoding
 from cleantext.filters.encoding import UnicodeHygiene
-from cleantext.filters.possessives import RepairPossessives, _evidence
+from cleantext.filters.possessives import _CANDIDATE, RepairPossessives, _candidates, _evidence
 
 # Characters that hygiene acts on, around line breaks: combining marks (NFC), controls,
 # invisibles, vertical space, surrogate halves.
@@ -74,3 +74,15 @@ def test_possessives_on_a_document_with_hundreds_of_names() -> None:
     body = " ".join(f"{n} spoke. {n}s’ remarks followed." for n in names)
     fixed = RepairPossessives()(body)
     assert fixed.count("’s remarks") == 400
+
+
+@given(st.lists(st.tuples(_WORDS, _GLUE), max_size=30))
+def test_possessive_candidates_are_every_match_of_the_pattern(parts) -> None:
+    text = "".join(w + g for w, g in parts)
+    expected = [(m.span(), m.groups()) for m in _CANDIDATE.finditer(text)]
+    assert [(m.span(), m.groups()) for m in _candidates(text)] == expected
+
+
+def test_possessive_candidates_need_a_boundary_before_and_after() -> None:
+    text = "xBlinkens’ Blinkens’x ’Blinkens’ Blinkens’, Éclairs’ end"
+    assert [m.group(1) for m in _candidates(text)] == ["Blinken", "Éclair"]

@@ -46,7 +46,6 @@ the test suite, and the guard costs more than most matches).
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import re
 import threading
@@ -59,6 +58,7 @@ from pathlib import Path
 import regex
 
 from cleantext.errors import CatalogError
+from cleantext.literals import any_of
 
 __all__ = [
     "ANY_LANGUAGE",
@@ -133,30 +133,10 @@ def first_word(line: str) -> str:
     return word.lower() if word else ("0" if digit else other)
 
 
-@functools.lru_cache(maxsize=4096)
 def _needles(contains: tuple[str, ...]) -> re.Pattern[str] | None:
-    """One search for any of ``contains``: a literal alternation in the standard library's
-    engine, written as a prefix tree so that each position tries each first letter once
-    (about a fifth faster than a flat alternation on these sets).
-
-    >>> _needles(("copy", "comment", "co")).pattern
-    'co(?:mment|py)?'
-    """
-    return re.compile(_prefix_tree(sorted(set(contains)))) if contains else None
-
-
-def _prefix_tree(words: list[str]) -> str:
-    if words == [""]:
-        return ""
-    optional = "" in words
-    groups: dict[str, list[str]] = {}
-    for word in words:
-        if word:
-            groups.setdefault(word[0], []).append(word[1:])
-    branches = [re.escape(first) + _prefix_tree(rest) for first, rest in groups.items()]
-    if len(branches) == 1 and not optional:
-        return branches[0]
-    return "(?:" + "|".join(branches) + ")" + ("?" if optional else "")
+    # A literal alternation in the standard library's engine, as a prefix tree: the fastest
+    # test measured here (a fifth faster than a flat alternation on these sets).
+    return any_of(contains)
 
 
 def _may_end_in_credit(line: str) -> bool:
