@@ -259,9 +259,10 @@ def test_a_run_with_urls_matches_the_run_on_local_paths(
 def test_a_finished_run_resumes_and_a_rerun_redoes_only_what_changed(
     s3: S3, tmp_path: Path
 ) -> None:
-    """One shard per file (--shard-bytes 1): a rerun skips every shard; after a source
-    changes, one output is deleted and one source becomes invalid, a rerun redoes exactly
-    those three shards, restores the output and deletes the invalid source's old output."""
+    """One shard per file (--shard-bytes 1): a rerun skips every shard (its report comes
+    from the report parts in the bucket); after a source changes, one output is deleted and
+    one source becomes invalid, a rerun redoes exactly those three shards, restores the
+    output and deletes the invalid source's old output."""
     local = tmp_path / "src"
     for i, path in enumerate(sorted(SEEDS.glob("*.txt"))):
         (local / f"d{i % 2}").mkdir(parents=True, exist_ok=True)
@@ -270,7 +271,7 @@ def test_a_finished_run_resumes_and_a_rerun_redoes_only_what_changed(
     s3.upload(local, f"{bucket}/in")
     args = (f"s3://{bucket}/in", "-o", f"s3://{bucket}/out", "--shard-bytes", "1", "-j", "1")
 
-    first = s3.run(*args)
+    first = s3.run(*args, "--report", tmp_path / "first.jsonl")
     assert first.returncode == 0, first.stderr
     expected = {
         p.relative_to(local).as_posix(): cleantext.clean(p.read_text(encoding="utf-8")).encode()
@@ -280,10 +281,12 @@ def test_a_finished_run_resumes_and_a_rerun_redoes_only_what_changed(
     markers = s3.tree(f"{bucket}/out/.cleantext/done", hidden=True)
     assert len(markers) == 5
 
-    again = s3.run(*args)
+    again = s3.run(*args, "--report", tmp_path / "again.jsonl")
     assert again.returncode == 0, again.stderr
     assert "resumed:   5 of 5 shards were already done" in again.stderr
     assert s3.tree(f"{bucket}/out/.cleantext/done", hidden=True) == markers
+    report = (tmp_path / "first.jsonl").read_bytes()
+    assert (tmp_path / "again.jsonl").read_bytes() == report and report.count(b"\n") == 5
 
     changed, lost, broken = sorted(expected)[:3]
     s3.fs.pipe_file(f"{bucket}/in/{changed}", b"Changed. .\n\nLeave a Reply\n")
