@@ -210,7 +210,7 @@ def source_units(given: str, config: JobConfig) -> list[Unit]:
     root = root.rstrip("/") or root
     base = given.rstrip("/")
     try:
-        fs.invalidate_cache(root)
+        fs.invalidate_cache()  # a long-lived process (a Dask worker) must see what changed
         info = fs.info(root)
     except FileNotFoundError:
         raise ConfigError(f"no such file or directory: {given}") from None
