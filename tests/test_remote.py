@@ -317,9 +317,11 @@ def test_a_run_killed_midway_resumes_to_the_same_result(s3: S3, tmp_path: Path) 
     assert whole.returncode == 1, whole.stderr
     ref = s3.tree(f"{bucket}/ref")
 
-    child = subprocess.Popen(command("clean", *args, "-o", f"s3://{bucket}/out"), env=s3.env,
-                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                             start_new_session=True)  # fmt: skip
+    staging = tmp_path / "tmp"  # where the killed run leaves its temporary folder
+    staging.mkdir()
+    child = subprocess.Popen(command("clean", *args, "-o", f"s3://{bucket}/out"),
+                             env={**s3.env, "TMPDIR": str(staging)}, stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL, start_new_session=True)  # fmt: skip
     try:
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline and child.poll() is None:
@@ -342,6 +344,7 @@ def test_a_run_killed_midway_resumes_to_the_same_result(s3: S3, tmp_path: Path) 
     assert rerun.returncode == 1, rerun.stderr
     assert f"resumed:   {done} of " in rerun.stderr
     assert s3.tree(f"{bucket}/out") == ref
+    assert {p.name.split("-")[1] for p in staging.iterdir()} <= {"in", "out"}  # only those
 
 
 def test_one_object_to_standard_output(
