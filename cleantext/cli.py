@@ -16,6 +16,7 @@ import dataclasses
 import difflib
 import importlib
 import importlib.util
+import io
 import os
 import shutil
 import signal
@@ -24,12 +25,20 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, BinaryIO, TextIO
 
 import cleantext
 from cleantext.config import build_pipeline, load_config
 from cleantext.errors import CleantextError, ConfigError
-from cleantext.io import DocumentError, OutputError, decode_document, is_jsonl, open_input
+from cleantext.io import (
+    DocumentError,
+    OutputError,
+    decode_document,
+    is_jsonl,
+    is_url,
+    local_path,
+    open_input,
+)
 from cleantext.job import (
     JobConfig,
     ShardResult,
@@ -330,7 +339,7 @@ def _pipeline(settings: dict[str, Any]) -> cleantext.Pipeline:
 def _job_config(args: argparse.Namespace, settings: dict[str, Any]) -> JobConfig:
     options: dict[str, Any] = {
         "pipeline": _pipeline(settings),
-        "destination": os.path.realpath(args.output) if args.output else None,
+        "destination": args.output,  # JobConfig resolves a local path; a URL stays one
         "in_place": args.in_place,
         "report": args.report,
         "input_format": args.format,
@@ -351,7 +360,16 @@ def _job_config(args: argparse.Namespace, settings: dict[str, Any]) -> JobConfig
     return JobConfig(**options)
 
 
+def _real(source: str) -> str:
+    return source if is_url(source) else os.path.realpath(source)
+
+
 def _clean(args: argparse.Namespace) -> int:
+    args.sources = [local_path(s) for s in args.sources]  # file:// URLs are local paths
+    if args.output is not None:
+        args.output = local_path(args.output)
+    if args.report is not None and is_url(args.report):
+        raise ConfigError(f"--report needs a local file, not a URL: {args.report}")
     if args.in_place and args.output:
         raise ConfigError("--in-place and -o/--output exclude each other")
     if args.in_place and "-" in args.sources:
@@ -374,6 +392,7 @@ def _clean(args: argparse.Namespace) -> int:
     config = _job_config(args, settings)
     if (
         config.destination is not None
+        and not is_url(config.destination)
         and os.path.exists(config.destination)
         and not (os.path.isdir(config.destination))
     ):
@@ -387,7 +406,7 @@ def _clean(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     lock = lock_destination(config)  # held until this process exits
-    swept = prepare_destination(config, [os.path.realpath(s) for s in args.sources])
+    swept = prepare_destination(config, [_real(s) for s in args.sources])
     if swept and not args.quiet:
         print(
             f"cleantext: removed {swept} temporary file(s) of an interrupted run", file=sys.stderr
@@ -408,8 +427,10 @@ def _clean(args: argparse.Namespace) -> int:
     try:
         return _consume(results, progress=progress, args=args, config=config)
     except BaseException:
-        # The engine is stopped by now; its killed workers may have left temporary files.
-        prepare_destination(config, [os.path.realpath(s) for s in args.sources])
+        # The engine is stopped by now; its killed workers may have left temporary files
+        # (never at a URL destination: shards stage their outputs locally).
+        if not is_url(config.destination):
+            prepare_destination(config, [_real(s) for s in args.sources])
         raise
     finally:
         if lock is not None:
@@ -541,14 +562,23 @@ class _Report:
             raise OutputError(f"cannot write the report {self.path}: {exc.strerror}") from None
 
     def append(self, part: str, *, remove: bool = False) -> None:
-        """Copy a shard's report part to the end of the report, streaming."""
+        """Copy a shard's report part (a file, or a URL below a URL DST) to the end of the
+        report, streaming."""
         try:
+            if is_url(part):
+                from cleantext.remote import open_url
+
+                with open_url(part) as raw, io.TextIOWrapper(raw, encoding="utf-8") as fh:
+                    shutil.copyfileobj(fh, self.fh)
+                return
             with open(part, encoding="utf-8") as fh:
                 shutil.copyfileobj(fh, self.fh)
             if remove:
                 os.unlink(part)
         except OSError as exc:
-            raise OutputError(f"cannot write the report {self.path}: {exc.strerror}") from None
+            raise OutputError(
+                f"cannot write the report {self.path}: {exc.strerror or exc}"
+            ) from None
 
     def close(self) -> None:
         try:
@@ -562,7 +592,7 @@ def _clean_to_stdout(args: argparse.Namespace, settings: dict[str, Any]) -> int:
     if len(args.sources) != 1:
         raise ConfigError("several inputs need -o DST (or --in-place)")
     (source,) = args.sources
-    if source != "-" and os.path.isdir(source):
+    if source != "-" and not is_url(source) and os.path.isdir(source):
         raise ConfigError(f"{source} is a directory: give -o DST (or --in-place)")
     args.output = None
     config = _job_config(args, {**settings})
@@ -577,7 +607,7 @@ def _clean_to_stdout(args: argparse.Namespace, settings: dict[str, Any]) -> int:
         else:
             jsonl = args.format == "jsonl" or (args.format == "auto" and is_jsonl(source))
             try:
-                fh = open_input(os.path.realpath(source))
+                fh = _open_source(source)
             except DocumentError as exc:
                 _error(f"{source}: {exc.message}")
                 return EXIT_REJECTED
@@ -595,6 +625,25 @@ def _clean_to_stdout(args: argparse.Namespace, settings: dict[str, Any]) -> int:
     for record in rejects[:MAX_PRINTED_REJECTS]:
         _print_reject(record, None)
     return summarize([result]).exit_code
+
+
+def _open_source(source: str) -> BinaryIO:
+    """Open one input file, or one object named by a URL (streamed); :class:`DocumentError`
+    (``unreadable``) when it cannot be opened."""
+    if not is_url(source):
+        return open_input(os.path.realpath(source))
+    from cleantext.remote import filesystem
+
+    fs, path = filesystem(source)
+    try:
+        if fs.isdir(path):
+            raise ConfigError(f"{source} is a directory: give -o DST")
+        return fs.open(path, "rb")
+    except CleantextError:
+        raise
+    except Exception as exc:
+        reason = "No such file or directory" if isinstance(exc, FileNotFoundError) else exc
+        raise DocumentError("unreadable", f"cannot open: {reason}") from None
 
 
 # ---------------------------------------------------------------------------------- explain

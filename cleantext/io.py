@@ -46,13 +46,16 @@ __all__ = [
     "fsync_dir",
     "is_jsonl",
     "is_temp_file",
+    "is_url",
     "is_within",
     "iter_lines",
+    "local_path",
     "open_input",
     "read_document",
     "remove_temp_files",
     "safe_output_dir",
     "sweep_temp_files",
+    "url_protocol",
     "walk_tree",
 ]
 
@@ -179,6 +182,46 @@ def is_temp_file(name: str) -> bool:
     (True, False)
     """
     return bool(_TEMP_RE.match(name))
+
+
+_PROTOCOL = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]*)(?:::|://)")
+_LOCAL_PROTOCOLS = frozenset({"file", "local"})
+
+
+def url_protocol(path: str | os.PathLike[str]) -> str | None:
+    """The fsspec protocol of a URL (the first one of a chain such as
+    ``simplecache::s3://...``), or None for a local path. Only a string holding ``://``
+    counts as a URL, so no file name is ever taken for one by accident.
+
+    >>> url_protocol("s3://bucket/a.txt"), url_protocol("file:///tmp/a"), url_protocol("a/b")
+    ('s3', 'file', None)
+    """
+    if not isinstance(path, str) or "://" not in path:
+        return None
+    match = _PROTOCOL.match(path)
+    return match.group(1).lower() if match else None
+
+
+def is_url(path: str | os.PathLike[str] | None) -> bool:
+    """True for a URL that fsspec must open (``s3://``, ``gs://``, ...); False for a local
+    path and for ``file://`` URLs (see :func:`local_path`).
+
+    >>> is_url("s3://bucket/prefix"), is_url("file:///tmp/x"), is_url("/tmp/s3:x")
+    (True, False, False)
+    """
+    protocol = url_protocol(path) if path is not None else None
+    return protocol is not None and protocol not in _LOCAL_PROTOCOLS
+
+
+def local_path(path: str) -> str:
+    """``file:///abs/path`` (or ``local://``) as the local path it names; anything else as is.
+
+    >>> local_path("file:///tmp/corpus"), local_path("s3://bucket/x"), local_path("out")
+    ('/tmp/corpus', 's3://bucket/x', 'out')
+    """
+    if url_protocol(path) in _LOCAL_PROTOCOLS and "::" not in path.split("://", 1)[0]:
+        return path.split("://", 1)[1] or "/"
+    return path
 
 
 def is_within(path: str | os.PathLike[str], root: str | os.PathLike[str]) -> bool:

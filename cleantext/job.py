@@ -7,6 +7,10 @@ directory that is fsynced and renamed into place, then a completion marker
 the configuration fingerprint and its counts. Running a finished shard again is a no-op that
 returns the recorded result, so a killed run resumes without losing or duplicating anything.
 
+Sources and the destination may also be fsspec URLs (``s3://bucket/prefix``): planning lists
+them, and a shard stages its inputs and outputs through a local temporary folder
+(:mod:`cleantext.remote`), so everything below works on local files.
+
 >>> import tempfile, pathlib
 >>> from cleantext import default_pipeline
 >>> src = pathlib.Path(tempfile.mkdtemp()); dst = pathlib.Path(tempfile.mkdtemp()) / "out"
@@ -51,8 +55,10 @@ from cleantext.io import (
     gzip_reader,
     is_jsonl,
     is_temp_file,
+    is_url,
     is_within,
     iter_lines,
+    local_path,
     open_gzip_writer,
     open_input,
     read_document,
@@ -93,7 +99,8 @@ MiB = 1 << 20
 class JobConfig:
     """Everything a shard needs to run, and nothing else: it pickles, so it travels to workers.
 
-    ``destination`` is the output directory (absolute), or None with ``in_place`` (or when
+    ``destination`` is the output directory (absolute), or an fsspec URL such as
+    ``s3://bucket/clean`` (see :mod:`cleantext.remote`), or None with ``in_place`` (or when
     only :func:`clean_stream` is used). With ``report`` set, each shard streams its
     per-document records to ``<report_parts>/<shard id>.jsonl`` (default
     ``DST/.cleantext/report``), which the command concatenates in shard order.
@@ -121,7 +128,7 @@ class JobConfig:
 
     def __post_init__(self) -> None:
         if self.destination is not None:  # one spelling, so output paths can be checked
-            object.__setattr__(self, "destination", os.path.realpath(self.destination))
+            object.__setattr__(self, "destination", _normalize_destination(self.destination))
         if self.decode_errors not in ("reject", "replace"):
             raise ConfigError("decode_errors must be 'reject' or 'replace'")
         if self.input_format not in ("auto", "text", "jsonl"):
@@ -161,10 +168,25 @@ class JobConfig:
         return None if self.destination is None else os.path.join(self.destination, STATE_DIR)
 
 
+def _normalize_destination(destination: str) -> str:
+    """A local destination as an absolute, resolved path; a URL without its trailing ``/``;
+    ``file://`` URLs become local paths."""
+    destination = local_path(destination)
+    if is_url(destination):
+        return destination.rstrip("/") if not destination.endswith("://") else destination
+    return os.path.realpath(destination)
+
+
 @dataclass(frozen=True)
 class Unit:
     """One input a shard covers: a text file, a byte range of a JSONL file, or a file that was
-    skipped while planning (``kind="skip"`` with a ``reason``)."""
+    skipped while planning (``kind="skip"`` with a ``reason``).
+
+    For a URL source, ``mtime_ns`` holds a number derived from the object's ETag (or its
+    modification time), which resume compares like a local file's mtime. ``lines_before``
+    is the number of lines before ``start`` when the planner counted them (-1: count them
+    when the shard runs).
+    """
 
     kind: str
     source: str
@@ -176,6 +198,7 @@ class Unit:
     end: int = -1
     reason: str = ""
     message: str = ""
+    lines_before: int = -1
 
 
 @dataclass(frozen=True)
@@ -309,7 +332,12 @@ def _identity(kind: str, units: Sequence[Unit], output: str, config: JobConfig) 
     """A stable shard id: the same inputs and outputs (relative to DST) give the same id."""
 
     def rel(path: str) -> str:
-        return path if config.destination is None else os.path.relpath(path, config.destination)
+        dst = config.destination
+        if dst is None:
+            return path
+        if is_url(dst):
+            return path[len(dst) + 1 :] if path.startswith(dst + "/") else path
+        return os.path.relpath(path, dst)
 
     output = rel(output) if output else ""
     units = [replace(u, output=rel(u.output)) if u.output else u for u in units]
@@ -320,13 +348,15 @@ def _identity(kind: str, units: Sequence[Unit], output: str, config: JobConfig) 
 def _unit_for(path: str, display: str, out_root: str | None, rel: str, config: JobConfig) -> Unit:
     st = os.stat(path)
     kind = "jsonl" if _is_jsonl_input(path, config) else "text"
-    if config.in_place:
-        output = path
-    elif kind == "jsonl":
-        output = os.path.join(out_root or "", os.fspath(relative_output(rel)))
-    else:
-        output = os.path.join(out_root or "", rel)
+    output = path if config.in_place else _output_for(kind, out_root, rel)
     return Unit(kind, path, display, output, st.st_size, st.st_mtime_ns)
+
+
+def _output_for(kind: str, out_root: str | None, rel: str) -> str:
+    """Where the input at ``rel`` (relative to its source root) goes below ``out_root``."""
+    if kind == "jsonl":
+        return os.path.join(out_root or "", os.fspath(relative_output(rel)))
+    return os.path.join(out_root or "", rel)
 
 
 def _is_jsonl_input(path: str, config: JobConfig) -> bool:
@@ -373,6 +403,14 @@ def plan_shards(sources: Sequence[str], config: JobConfig) -> list[Shard]:
     for given in sources:
         if given == "-":
             raise ConfigError("standard input ('-') cannot be mixed with other sources")
+        given = local_path(given)
+        if is_url(given):
+            if config.in_place:
+                raise ConfigError(f"{given} is a URL: --in-place needs local files")
+            from cleantext.remote import source_units
+
+            units.extend(source_units(given, config))
+            continue
         if not os.path.exists(given):
             raise ConfigError(f"no such file or directory: {given}")
         real = os.path.realpath(given)
@@ -425,12 +463,14 @@ def _check_outputs(units: list[Unit], config: JobConfig, roots: list[str]) -> No
     for u in units:
         if u.kind == "skip":
             continue
-        if u.output in inputs or os.path.realpath(u.output) in inputs:
+        url = is_url(u.output)  # (a URL DST inside a URL source is refused while listing it)
+        real = u.output if url else os.path.realpath(u.output)
+        if u.output in inputs or real in inputs:
             raise ConfigError(
                 f"{u.display} would be overwritten by its own output: "
                 "choose another destination, or use --in-place"
             )
-        inside = [r for r in roots if is_within(os.path.realpath(u.output), r)]
+        inside = [] if url else [r for r in roots if is_within(real, r)]
         if inside:
             raise ConfigError(
                 f"the output of {u.display} ({u.output}) would land inside the source "
@@ -488,10 +528,17 @@ def _jsonl_shards(u: Unit, config: JobConfig) -> list[Shard]:
     if config.in_place:
         return [Shard(_identity("jsonl", [u], u.output, config), "jsonl", (u,), u.output, u.size)]
     ext = ".jsonl.gz" if gz else ".jsonl"
-    ranges = [(0, -1)] if gz else _jsonl_ranges(u.source, u.size, config.jsonl_shard_bytes)
+    if gz:
+        ranges = [(0, -1, -1)]
+    elif is_url(u.source):  # counted while planning: a shard must not read all before it
+        from cleantext.remote import jsonl_ranges
+
+        ranges = jsonl_ranges(u.source, u.size, config.jsonl_shard_bytes)
+    else:
+        ranges = [(a, b, -1) for a, b in _jsonl_ranges(u.source, u.size, config.jsonl_shard_bytes)]
     shards = []
-    for k, (start, end) in enumerate(ranges):
-        part = replace(u, start=start, end=end)
+    for k, (start, end, lines_before) in enumerate(ranges):
+        part = replace(u, start=start, end=end, lines_before=lines_before)
         output = os.path.join(u.output, f"part-{k:05d}{ext}")
         size = u.size if end < 0 else end - start
         shards.append(
@@ -524,6 +571,10 @@ def prune_stale_parts(shards: Sequence[Shard], config: JobConfig) -> int:
         if shard.kind == "jsonl":
             folder, name = os.path.split(shard.output)
             planned.setdefault(folder, set()).add(name)
+    if is_url(config.destination):
+        from cleantext.remote import prune_parts
+
+        return prune_parts(config.destination, planned, _PART)
     removed = 0
     for folder, names in planned.items():
         try:
@@ -542,7 +593,8 @@ def lock_destination(config: JobConfig) -> IO[bytes] | None:
 
     Two runs writing the same destination would sweep each other's temporary files; the
     second one gets :class:`ConfigError`. The lock goes when the returned file is closed or
-    the process ends, however it ends.
+    the process ends, however it ends. A URL destination gets no lock (object stores have
+    none): do not point two runs at the same one.
 
     >>> import tempfile
     >>> from cleantext import default_pipeline
@@ -555,7 +607,7 @@ def lock_destination(config: JobConfig) -> IO[bytes] | None:
     >>> held.close()
     """
     state = config.state_dir
-    if state is None:
+    if state is None or is_url(state):
         return None
     assert config.destination is not None
     safe_output_dir(state, config.destination)
@@ -577,7 +629,8 @@ def lock_destination(config: JobConfig) -> IO[bytes] | None:
 def prepare_destination(config: JobConfig, sources: Sequence[str] = ()) -> int:
     """Create the destination and sweep temporary files an interrupted run left behind
     (below DST, or below the sources when cleaning in place). Returns how many were removed.
-    Call once before running shards, with no shard running.
+    Call once before running shards, with no shard running. A URL destination is only checked
+    (nothing temporary is ever written there).
 
     >>> import tempfile, pathlib
     >>> from cleantext import default_pipeline
@@ -599,6 +652,11 @@ def prepare_destination(config: JobConfig, sources: Sequence[str] = ()) -> int:
                     removed += 1
         return removed
     assert config.destination is not None
+    if is_url(config.destination):
+        from cleantext.remote import check_destination
+
+        check_destination(config.destination)
+        return 0
     try:
         os.makedirs(config.destination, exist_ok=True)
     except OSError as exc:
@@ -959,25 +1017,36 @@ def _marker_key(shard: Shard, config: JobConfig) -> dict[str, Any]:
     }
 
 
-def _finished(shard: Shard, config: JobConfig) -> ShardResult | None:
-    path = _marker_path(shard, config)
-    if path is None:
-        return None
+def _recorded(blob: bytes, shard: Shard, config: JobConfig) -> ShardResult | None:
+    """The result a completion marker's bytes record for ``shard`` under ``config`` (outputs
+    relative to DST), or None when the marker is for other sources, options or report."""
     try:
-        with open(path, encoding="utf-8") as fh:
-            marker = json.load(fh)
+        marker = json.loads(blob)
         if marker["key"] != _marker_key(shard, config):
             return None
         if config.report is not None and marker.get("report") != _report_mode(config):
             return None  # the earlier run wrote no report part (or another kind): redo
-        result = ShardResult(
+        return ShardResult(
             **{
                 **marker["result"],
                 "records": tuple(marker["result"]["records"]),
                 "outputs": tuple(marker["result"]["outputs"]),
             }
         )
-    except (OSError, ValueError, KeyError, TypeError):
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
+def _finished(shard: Shard, config: JobConfig) -> ShardResult | None:
+    path = _marker_path(shard, config)
+    if path is None:
+        return None
+    try:
+        with open(path, "rb") as fh:
+            result = _recorded(fh.read(), shard, config)
+    except OSError:
+        return None
+    if result is None:
         return None
     assert config.destination is not None
     result = replace(
@@ -1026,7 +1095,10 @@ def run_shard(shard: Shard, config: JobConfig) -> ShardResult:
     Idempotent: when the shard's completion marker matches its sources and the configuration,
     nothing is read or written and the recorded result comes back with ``resumed=True``.
     Bad inputs are recorded and skipped; an output that cannot be written raises
-    :class:`~cleantext.io.OutputError` (and leaves no partial file).
+    :class:`~cleantext.io.OutputError` (and leaves no partial file). Inputs given as URLs are
+    downloaded to a temporary folder first, one shard at a time; with a URL destination the
+    shard is cleaned into a temporary folder and uploaded, its marker last
+    (:func:`cleantext.remote.run_shard_to_url`).
 
     >>> import tempfile, pathlib
     >>> from cleantext import default_pipeline
@@ -1037,11 +1109,26 @@ def run_shard(shard: Shard, config: JobConfig) -> ShardResult:
     >>> first.docs, first.resumed, again.resumed
     (1, False, True)
     """
+    if config.destination is not None and is_url(config.destination):
+        from cleantext.remote import run_shard_to_url
+
+        return run_shard_to_url(shard, config)
     done = _finished(shard, config)
     if done is not None:
         return done
     if shard.kind not in ("text", "jsonl"):
         raise ConfigError(f"unknown shard kind {shard.kind!r}")
+    if any(is_url(u.source) for u in shard.units):
+        from cleantext.remote import staged_inputs
+
+        with staged_inputs(shard, config) as local:
+            return _run_shard(shard, local, config)
+    return _run_shard(shard, shard, config)
+
+
+def _run_shard(shard: Shard, work: Shard, config: JobConfig) -> ShardResult:
+    """Run ``work`` (``shard`` itself, or a copy whose units read staged local copies) and
+    write the marker of ``shard``."""
     part = _report_part(shard, config)
     report = None
     if part is not None:
@@ -1050,15 +1137,15 @@ def run_shard(shard: Shard, config: JobConfig) -> ShardResult:
         report = AtomicFile(part, fsync=config.fsync, sync_dir=False)
     tally = _Tally(config, None if report is None else _report_sink(report), shard.id)
     try:
-        if shard.kind == "text":
+        if work.kind == "text":
             done = 0
-            for unit in shard.units:
+            for unit in work.units:
                 _run_text_unit(unit, tally)
                 done += unit.size
                 tally.tick(done)
             tally.batch.commit()
         else:
-            _run_jsonl_shard(shard, tally)
+            _run_jsonl_shard(work, tally)
         if report is not None:
             report.commit()
             tally.dirs.add(os.path.dirname(report.target))
@@ -1146,6 +1233,9 @@ def _remove_stale(unit: Unit, tally: _Tally) -> None:
 def _run_jsonl_shard(shard: Shard, tally: _Tally) -> None:
     config = tally.config
     (unit,) = shard.units
+    if unit.kind == "skip":  # a URL input that could not be downloaded
+        tally.reject({"source": unit.display}, unit.reason, unit.message, "skipped")
+        return
     gz = unit.source.lower().endswith(".gz")
     try:
         fh = open_input(unit.source)
@@ -1154,7 +1244,10 @@ def _run_jsonl_shard(shard: Shard, tally: _Tally) -> None:
         return
     with fh:
         start_line = 0
-        if unit.start:
+        if unit.lines_before >= 0:
+            start_line = unit.lines_before
+            fh.seek(unit.start)
+        elif unit.start:
             start_line = _count_lines(fh, unit.start)
         if config.in_place:
             mode = os.fstat(fh.fileno()).st_mode & 0o7777

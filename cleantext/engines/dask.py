@@ -26,7 +26,7 @@ import distributed  # the CLI imports this module only for --engine dask
 
 from cleantext.engines.local import default_jobs
 from cleantext.errors import CleantextError
-from cleantext.io import remove_temp_files
+from cleantext.io import is_url, remove_temp_files
 from cleantext.job import JobConfig, Shard, ShardResult, run_shard
 
 __all__ = ["DaskEngineError", "run_dask"]
@@ -125,9 +125,10 @@ def run_dask(
     one, start a local cluster of ``jobs`` worker processes (default: one per core) on 127.0.0.1,
     and close it afterwards (``jobs`` is ignored with a scheduler). Every worker must have this
     cleantext version installed and see the source and destination paths (a shared
-    filesystem). ``progress`` is called with each result as its shard completes. An exception
-    raised by a shard cancels the remaining tasks and propagates; a worker that dies is
-    survived (its tasks are rerun elsewhere).
+    filesystem), or reach them as fsspec URLs (``s3://...``) with fsspec, the protocol's
+    package and credentials installed there. ``progress`` is called with each result as its
+    shard completes. An exception raised by a shard cancels the remaining tasks and
+    propagates; a worker that dies is survived (its tasks are rerun elsewhere).
 
     At most ``max_in_flight`` shards are submitted at a time (default: four per worker thread,
     at least 256, rechecked as workers come and go), so a corpus of millions of shards does
@@ -209,7 +210,10 @@ def _sweep_orphans(shards: Sequence[Shard], config: JobConfig) -> int:
     A worker killed mid-shard leaves its temporary file behind (the rerun elsewhere writes and
     renames its own). Once every shard is done no task of this run is writing, so the
     temporary names in the output directories are orphans. Returns how many were deleted.
+    A URL destination has none: shards stage their outputs in local temporary folders.
     """
+    if is_url(config.destination):
+        return 0
     removed = 0
     for directory in _output_dirs(shards, config):
         try:
