@@ -706,6 +706,18 @@ class _Tally:
         self.outputs: list[str] = []
         self.dirs: set[str] = set()  # folders with renamed files: fsynced once, at the end
         self.batch = CommitBatch(sync=config.fsync)  # outputs written, renamed together
+        self._checked_dirs: set[str] = set()
+        self._dst_root: str | None = None
+
+    def output_dir(self, folder: str) -> None:
+        """Create ``folder`` safely inside DST (:func:`safe_output_dir`), once per shard: a
+        tree of small files would otherwise resolve the same folders for every file."""
+        if folder in self._checked_dirs:
+            return
+        if self._dst_root is None:
+            self._dst_root = _dst_root(self.config)
+        safe_output_dir(folder, self._dst_root)
+        self._checked_dirs.add(folder)
 
     def tick(self, position: int) -> None:
         """Report progress to the hook, at most every TICK_SECONDS."""
@@ -1201,7 +1213,7 @@ def _run_text_unit(unit: Unit, tally: _Tally) -> None:
             mode = os.stat(unit.source).st_mode & 0o7777
             _write_later(unit.source, cleaned, tally, mode=mode)
         return
-    safe_output_dir(os.path.dirname(unit.output), _dst_root(config))
+    tally.output_dir(os.path.dirname(unit.output))
     _write_later(unit.output, cleaned, tally)
     tally.outputs.append(unit.output)
 
