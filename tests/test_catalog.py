@@ -258,3 +258,11 @@ def test_timeout_guard_keeps_the_line() -> None:
     catalog = Catalog((rule,))
     assert regex.compile(rule.pattern)  # compiles
     assert catalog.match("a" * 40) is None
+
+
+def test_every_builtin_pattern_and_tail_compiles() -> None:
+    # Built-in rules compile lazily (when a line first needs them), so loading the catalog
+    # does not prove them valid: this does.
+    for rule in RULES:
+        assert rule.compiled() is not None
+        assert (rule.compiled_tail() is None) == (not rule.tail)
