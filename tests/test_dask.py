@@ -19,13 +19,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pytest
 
 pytest.importorskip("distributed", reason='Dask is an extra: pip install "cleantext-corpus[dask]"')
 
 import dask
 import dask.bag as db
+import numpy as np  # installed with the dask extra
 from distributed import Client, get_task_stream
 
 import cleantext
