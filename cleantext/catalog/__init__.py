@@ -554,7 +554,12 @@ class Catalog:
         ['en.comment_form.wordpress']
         """
         found: list[Rule] = []
-        self.first_match(line, lambda rule, _line: found.append(rule) is None)
+
+        def collect(rule: Rule, _line: str) -> bool:
+            found.append(rule)
+            return True  # turned down, so first_match goes on to the next rule
+
+        self.first_match(line, collect)
         yield from found
         if contextual and line and len(line) <= self.max_length:
             for position in POSITIONS[1:]:
