@@ -35,6 +35,17 @@ def _tree(tmp_path: Path, sizes: list[int]) -> Path:
     return src
 
 
+def _dirty_shard(tmp_path: Path, count: int) -> tuple[JobConfig, Shard]:
+    """``count`` dirty files f0.txt, f1.txt, ... in one shard, to be cleaned into tmp_path/dst."""
+    src = tmp_path / "src"
+    src.mkdir()
+    for i in range(count):
+        (src / f"f{i}.txt").write_text(DIRTY)
+    config = _config(tmp_path / "dst")
+    (shard,) = plan_shards([str(src)], config)
+    return config, shard
+
+
 def test_the_config_and_shards_pickle(tmp_path: Path) -> None:
     config = _config(tmp_path / "dst", report=str(tmp_path / "r.jsonl"))
     shards = plan_shards([str(_tree(tmp_path, [10, 20]))], config)
@@ -111,12 +122,7 @@ def test_run_shard_is_idempotent(tmp_path: Path) -> None:
 def test_enospc_in_a_shard_raises_and_leaves_no_partial_file(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    src = tmp_path / "src"
-    src.mkdir()
-    for i in range(3):
-        (src / f"f{i}.txt").write_text(DIRTY)
-    config = _config(tmp_path / "dst")
-    (shard,) = plan_shards([str(src)], config)
+    config, shard = _dirty_shard(tmp_path, 3)
     real_write = ctio.AtomicFile.write
     calls = []
 
@@ -144,12 +150,7 @@ def test_enospc_in_a_shard_raises_and_leaves_no_partial_file(
 def test_a_shard_of_small_files_flushes_the_disk_once_not_once_per_file(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    src = tmp_path / "src"
-    src.mkdir()
-    for i in range(20):
-        (src / f"f{i:02d}.txt").write_text(DIRTY)
-    config = _config(tmp_path / "dst")
-    (shard,) = plan_shards([str(src)], config)
+    config, shard = _dirty_shard(tmp_path, 20)
     syncs, visible_at_sync = [], []
     real_sync = os.sync
 
@@ -165,7 +166,7 @@ def test_a_shard_of_small_files_flushes_the_disk_once_not_once_per_file(
     assert len(list((tmp_path / "dst").glob("*.txt"))) == 20
     monkeypatch.setattr(os, "sync", lambda: pytest.fail("--no-fsync must not sync"))
     quick = JobConfig(default_pipeline(), str(tmp_path / "dst2"), fsync=False)
-    (shard,) = plan_shards([str(src)], quick)
+    (shard,) = plan_shards([str(tmp_path / "src")], quick)
     assert run_shard(shard, quick).docs == 20
 
 

@@ -133,12 +133,6 @@ def first_word(line: str) -> str:
     return word.lower() if word else ("0" if digit else other)
 
 
-def _needles(contains: tuple[str, ...]) -> re.Pattern[str] | None:
-    # A literal alternation in the standard library's engine, as a prefix tree: the fastest
-    # test measured here (a fifth faster than a flat alternation on these sets).
-    return any_of(contains)
-
-
 def _may_end_in_credit(line: str) -> bool:
     """Cheap test: could ``line`` end in a photo credit? (A mark near its end, or a last
     word in capitals.)"""
@@ -496,9 +490,9 @@ class Catalog:
             if bucket is None:
                 rules = [self.rules[i] for i in indexes]
                 # One search for every rule's ``contains`` at once: most lines hold none.
-                anything = _needles(tuple(c for r in rules for c in r.contains))
+                anything = any_of(tuple(c for r in rules for c in r.contains))
                 entries = tuple(
-                    (r, r.compiled(), _needles(r.contains), r.compiled_tail(), guarded(r))
+                    (r, r.compiled(), any_of(r.contains), r.compiled_tail(), guarded(r))
                     for r in rules
                 )
                 bucket = self._buckets[indexes] = (anything, entries)
