@@ -356,9 +356,10 @@ def _rules_from_data(data: dict, *, source: str) -> tuple[tuple[Rule, ...], tupl
 _Entry = tuple[
     "Rule", "regex.Pattern[str]", "re.Pattern[str] | None", "regex.Pattern[str] | None", bool
 ]
-#: The rules tried on one kind of line: a search for any of their ``contains`` strings, and
-#: their entries in catalog order.
-_Bucket = tuple["re.Pattern[str] | None", tuple[_Entry, ...]]
+#: The rules tried on one kind of line: a search for any of their ``contains`` strings, their
+#: entries in catalog order, and the entries without ``contains`` (all a line can match when
+#: the search finds nothing, as it does on most lines).
+_Bucket = tuple["re.Pattern[str] | None", tuple[_Entry, ...], tuple[_Entry, ...]]
 #: Where the built-in rule files live: their rules are proven linear-time by the test suite
 #: (100,000-character adversarial lines), so they run without the timeout guard, which costs
 #: the ``regex`` module about 1.5 microseconds a call, more than most matches themselves.
@@ -495,7 +496,8 @@ class Catalog:
                     (r, r.compiled(), any_of(r.contains), r.compiled_tail(), guarded(r))
                     for r in rules
                 )
-                bucket = self._buckets[indexes] = (anything, entries)
+                plain = tuple(e for e in entries if e[2] is None)
+                bucket = self._buckets[indexes] = (anything, entries, plain)
             self._buckets[key] = bucket
         return bucket
 
@@ -515,19 +517,16 @@ class Catalog:
         n = len(line)
         if n == 0 or n > self.max_length:
             return None
-        anything, entries = self._bucket(line)
-        lowered = ""
-        hit: bool | None = None
+        anything, entries, plain = self._bucket(line)
+        lowered = line.lower() if anything is not None else ""
+        if not lowered or anything.search(lowered) is None:  # type: ignore[union-attr]
+            entries = plain  # no rule's ``contains`` occurs: only rules without one can match
         credit: bool | None = None
         for rule, pattern, needles, tail, guard in entries:
             if n > rule.max_length:
                 continue
-            if needles is not None:
-                if hit is None:
-                    lowered = line.lower()
-                    hit = anything is not None and anything.search(lowered) is not None
-                if not hit or needles.search(lowered) is None:
-                    continue
+            if needles is not None and needles.search(lowered) is None:
+                continue
             if tail is not None:
                 if credit is None:
                     credit = _may_end_in_credit(line)

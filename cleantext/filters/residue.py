@@ -15,7 +15,10 @@ only when a rule matches the whole line and the rule's context holds:
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Sequence
+from heapq import heapify, heappop, heappush
+from itertools import accumulate
 from dataclasses import dataclass, field
 from typing import ClassVar
 
@@ -245,14 +248,37 @@ def _resolve_context(
                 return rule
         return None
 
+    n = len(nonblank)
     changed = True
     while changed:
         changed = False
-        kept_before = 0
-        kept_total = sum(1 for i in nonblank if verdicts[i] is None)
-        for r, i in enumerate(nonblank):
+        gone = [verdicts[i] is not None for i in nonblank]
+        # kept_at_start[r]: lines kept before position r when this pass began. A line removed
+        # earlier in this pass no longer counts, so kept_before(r) = kept_at_start[r] - removed.
+        kept_at_start = list(accumulate((not g for g in gone), initial=0))
+        kept_total = kept_at_start[n]
+        removed = 0
+        # Only lines next to a removed line, or near an edge, have a context: visit those in
+        # order, as a full scan would, and count the lines in between as kept.
+        todo = sorted({r + d for r, g in enumerate(gone) if g for d in (-1, 1)} - {-1, n})
+        heapify(todo)
+        r = -1
+        while r + 1 < n:
+            r += 1
+            kept_before = kept_at_start[r] - removed
+            if EDGE_LINES <= kept_before < kept_total - EDGE_LINES:
+                # No edge here: go on to the next line next to a removed one, or to the first
+                # line of the bottom edge, whichever comes first.
+                while todo and todo[0] < r:
+                    heappop(todo)
+                bottom = bisect_left(kept_at_start, kept_total - EDGE_LINES + removed, r)
+                r = min(todo[0], bottom) if todo else bottom
+                if r >= n:
+                    break
+            i = nonblank[r]
             if verdicts[i] is not None:
                 continue
+            kept_before = kept_at_start[r] - removed
             kept_after = kept_total - kept_before - 1
             rule = None
             candidates: list[Rule] = []
@@ -276,5 +302,6 @@ def _resolve_context(
             if rule is not None:
                 verdicts[i] = rule
                 changed = True
-            else:
-                kept_before += 1
+                removed += 1
+                if r + 1 < n:
+                    heappush(todo, r + 1)  # its neighbour above is now removed
