@@ -54,9 +54,11 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import regex
 
+from cleantext.catalog import prefilter
 from cleantext.errors import CatalogError
 from cleantext.literals import any_of
 
@@ -377,6 +379,7 @@ def guarded(rule: Rule) -> bool:
     return not rule.source.startswith(BUILTIN_SOURCE)
 
 
+_UNBUILT = object()
 #: Line-length classes: a line is tried only against rules whose max_length reaches its class.
 _LENGTH_CLASSES = (24, 48, 80, 120, 160, 220, 300, 400, 600)
 
@@ -420,6 +423,9 @@ class Catalog:
     #: Rules that act only in a context (position other than "any"), by position.
     contextual: dict[str, tuple[Rule, ...]] = field(init=False, repr=False, compare=False)
     _lock: threading.Lock = field(init=False, repr=False, compare=False)
+    #: ``may_match`` of the RE2 set over the rules that act anywhere (see
+    #: :mod:`cleantext.catalog.prefilter`), None without one, ``_UNBUILT`` before first use.
+    _prefilter: Any = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         seen: dict[str, str] = {}
@@ -450,6 +456,7 @@ class Catalog:
         setattr_(self, "max_length", lengths[-1] if lengths else 0)
         setattr_(self, "_buckets", {})
         setattr_(self, "_lock", threading.Lock())
+        setattr_(self, "_prefilter", _UNBUILT)
         blob = "\n".join(
             "\t".join(map(str, (r.id, r.category, r.pattern, r.case_sensitive, r.position,
                                 r.credit, r.max_length, r.starts, r.tail, r.sentence_guard,
@@ -501,6 +508,18 @@ class Catalog:
             self._buckets[key] = bucket
         return bucket
 
+    def _build_prefilter(self) -> Callable[[str], bool] | None:
+        with self._lock:
+            if self._prefilter is _UNBUILT:
+                rules = [(r.pattern, r.case_sensitive) for r in self.rules if r.position == "any"]
+                built = None
+                if rules and prefilter.available():
+                    rule_set = prefilter.RuleSet(rules)
+                    # A rule RE2 cannot hold could match a line the set turns down.
+                    built = rule_set.may_match if rule_set.complete else None
+                object.__setattr__(self, "_prefilter", built)
+        return self._prefilter
+
     def first_match(
         self, line: str, reject: Callable[[Rule, str], bool] | None = None
     ) -> Rule | None:
@@ -517,6 +536,11 @@ class Catalog:
         n = len(line)
         if n == 0 or n > self.max_length:
             return None
+        prefilter = self._prefilter
+        if prefilter is _UNBUILT:
+            prefilter = self._build_prefilter()
+        if prefilter is not None and not prefilter(line):
+            return None  # no rule's widened pattern matches, so no rule does
         anything, entries, plain = self._bucket(line)
         lowered = line.lower() if anything is not None else ""
         if not lowered or anything.search(lowered) is None:  # type: ignore[union-attr]

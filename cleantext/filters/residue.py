@@ -17,9 +17,9 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from heapq import heapify, heappop, heappush
 from itertools import accumulate
-from dataclasses import dataclass, field
 from typing import ClassVar
 
 import regex

@@ -1,0 +1,182 @@
+"""The RE2 prefilter of the residue catalog: widened patterns, and verdicts unchanged by it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import regex
+from hypothesis import given
+from hypothesis import strategies as st
+
+from cleantext.catalog import Catalog, Rule, builtin_catalog, prefilter
+from cleantext.catalog.prefilter import RuleSet, widened
+from cleantext.filters.residue import StripResidue
+from cleantext.testing import dirty_documents
+
+SEEDS = Path(__file__).resolve().parent.parent / "corpora" / "seeds" / "input"
+ANYWHERE = tuple(r for r in builtin_catalog().rules if r.position == "any")
+
+
+@pytest.fixture(scope="module")
+def rule_sets() -> dict[str, RuleSet]:
+    return {r.id: RuleSet([(r.pattern, r.case_sensitive)]) for r in ANYWHERE}
+
+
+def without_prefilter(monkeypatch: pytest.MonkeyPatch) -> Catalog:
+    """A fresh copy of the built-in catalog that never builds the RE2 set."""
+    monkeypatch.setattr(prefilter, "_re2", None)
+    catalog = Catalog(builtin_catalog().rules)
+    assert catalog.first_match("Leave a Reply") is not None  # builds (without) the prefilter
+    monkeypatch.undo()
+    assert catalog._prefilter is None
+    return catalog
+
+
+@pytest.mark.parametrize(
+    ("pattern", "accepted", "refused"),
+    [
+        # look-arounds and \b are dropped: the widened pattern accepts what the rule turns down
+        (r"(?!X$)\w++", ["X", "Xing"], ["a b"]),
+        (r"ab\b", ["ab"], ["abc"]),
+        # possessive and atomic become ordinary: the widened pattern backtracks
+        (r"a*+a", ["aaa"], ["b"]),
+        (r"(?>ab|a)b", ["ab", "abb"], ["b"]),
+        # \s covers Unicode spaces, as in the regex module; \p{Lu} any letter above ASCII
+        (r"a\s++b", ["a\u00a0b", "a\u3000b", "a \u2009 b"], ["ab", "a-b"]),
+        (r"(?-i:\p{Lu})x", ["Éx", "Ωx", "Ax"], ["ax", "1x"]),
+        # a long bounded repeat becomes unbounded; a short one stays as it is
+        (r"x{10,12}", ["x" * 11, "x" * 40], ["xxx"]),
+        (r"x{2,3}", ["xx", "xxx"], ["x", "xxxx"]),
+        # a negated class that excludes a property excludes less, never more
+        (r"[^\p{L}]+", ["12", "é"], []),
+    ],
+)
+def test_widened_patterns_accept_at_least_what_the_rule_matches(
+    pattern: str, accepted: list[str], refused: list[str]
+) -> None:
+    rule_set = RuleSet([(pattern, True)])
+    assert rule_set.complete
+    for text in accepted:
+        assert rule_set.may_match(text), (pattern, text)
+    for text in refused:
+        assert not rule_set.may_match(text), (pattern, text)
+
+
+@pytest.mark.parametrize("pattern", [r"(\w+) \1", r"(?P<w>a)(?P=w)", r"(?i)late flag", r"\Gx"])
+def test_what_cannot_be_widened_is_refused(pattern: str) -> None:
+    with pytest.raises(ValueError):
+        widened(pattern)
+    assert not RuleSet([(pattern, False), ("fine", False)]).complete
+
+
+def test_every_built_in_rule_widens_so_the_set_is_used() -> None:
+    assert RuleSet([(r.pattern, r.case_sensitive) for r in ANYWHERE]).complete
+    catalog = Catalog(builtin_catalog().rules)
+    catalog.first_match("Leave a Reply")
+    assert catalog._prefilter is not None
+
+
+def test_every_example_passes_the_set_in_every_case(rule_sets: dict[str, RuleSet]) -> None:
+    checked = 0
+    for rule in ANYWHERE:
+        compiled = rule.compiled()
+        for example in rule.examples + rule.negatives:
+            variants = {example, example.upper(), example.lower(), example.swapcase()}
+            variants |= {example.replace(" ", "\u00a0"), example.replace(" ", " \u2009")}
+            for text in variants:
+                if compiled.fullmatch(text):
+                    checked += 1
+                    assert rule_sets[rule.id].may_match(text), (rule.id, text)
+    assert checked > 300
+
+
+_ALPHABET = st.sampled_from(
+    [
+        *"aAeEsSxX ./|,:()-—–’'•©0123",
+        "\u00a0",
+        "\u2009",
+        "\u3000",
+        "é",
+        "É",
+        "ß",
+        "ſ",
+        "K",
+        "İ",
+        "ı",
+        "Ω",
+        "ω",
+        "\u0301",
+        "ᵃ",
+    ]
+)
+
+
+@given(data=st.data())
+def test_the_set_never_turns_down_a_line_a_rule_matches(
+    rule_sets: dict[str, RuleSet], data: st.DataObject
+) -> None:
+    rule = data.draw(st.sampled_from(ANYWHERE))
+    base = data.draw(st.sampled_from(rule.examples or ("x",)))
+    # Mutate an example of the rule: replace, insert or delete characters here and there.
+    chars = list(base)
+    for _ in range(data.draw(st.integers(0, 4))):
+        at = data.draw(st.integers(0, len(chars)))
+        op = data.draw(st.sampled_from(("insert", "replace", "delete")))
+        if op == "insert":
+            chars.insert(at, data.draw(_ALPHABET))
+        elif chars and at < len(chars):
+            if op == "replace":
+                chars[at] = data.draw(_ALPHABET)
+            else:
+                del chars[at]
+    text = "".join(chars)
+    if rule.compiled().fullmatch(text):
+        assert rule_sets[rule.id].may_match(text), (rule.id, text)
+
+
+def _verdicts(strip: StripResidue, text: str) -> list[str | None]:
+    return [r and r.id for r in strip.classify(text)]
+
+
+@given(doc=dirty_documents())
+def test_verdicts_are_the_same_with_and_without_the_set(doc, monkeypatch_module) -> None:
+    fast, plain = monkeypatch_module
+    assert _verdicts(fast, doc.dirty) == _verdicts(plain, doc.dirty)
+
+
+def test_verdicts_on_the_seeds_are_the_same_with_and_without_the_set(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    plain = StripResidue(catalog=without_prefilter(monkeypatch))
+    fast = StripResidue(catalog=Catalog(builtin_catalog().rules))
+    removed = 0
+    for path in sorted(SEEDS.iterdir()):
+        text = path.read_text(encoding="utf-8")
+        expected = _verdicts(plain, text)
+        assert _verdicts(fast, text) == expected, path.name
+        removed += sum(1 for v in expected if v)
+    assert removed > 10
+
+
+def test_a_rule_the_set_cannot_hold_still_matches() -> None:
+    echo = Rule("user.navigation.echo", "navigation", r"(\w+) \1", source="user.toml")
+    catalog = builtin_catalog().extended([echo])
+    assert catalog.first_match("again again") is echo
+    assert catalog._prefilter is None  # the set would have turned the line down
+    assert regex.fullmatch(r"(\w+) \1", "again again")
+
+
+@pytest.fixture(scope="module")
+def monkeypatch_module():
+    with pytest.MonkeyPatch.context() as mp:
+        yield (
+            StripResidue(catalog=Catalog(builtin_catalog().rules)),
+            StripResidue(catalog=without_prefilter(mp)),
+        )
+
+
+def test_a_line_with_a_lone_surrogate_is_let_through() -> None:
+    rule_set = RuleSet([("x", True)])
+    assert not rule_set.may_match("y")
+    assert rule_set.may_match("\udcff")
