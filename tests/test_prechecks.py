@@ -6,7 +6,10 @@ from __future__ import annotations
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from cleantext.filters.punctuation import _CANDIDATE, SentenceSpacing, _may_have_candidates
+from cleantext.filters.punctuation import (
+    _CANDIDATE,
+    _candidate_dots,
+)
 
 # Around a period: letters of every case and script, marks, digits, quotes, dashes, spaces.
 _AROUND_PERIOD = st.text(
@@ -20,17 +23,16 @@ _AROUND_PERIOD = st.text(
 
 @given(_AROUND_PERIOD)
 @example("Ukraine.and")
+@example("a.b.c")  # candidates back to back
+@example("µ.ª")
 @example("word.ǅ")  # a title-case letter
 @example("word.ª")  # a letter in Latin-1
-@example("µ.a")  # a lower-case letter in Latin-1 before the period
 @example(".a")  # nothing before the period
-def test_the_sentence_spacing_precheck_never_misses_a_candidate(text: str) -> None:
-    if not _may_have_candidates(text):
-        assert _CANDIDATE.search(text) is None
-        assert SentenceSpacing()(text) == text
+def test_sentence_spacing_finds_the_period_of_every_candidate(text: str) -> None:
+    assert _candidate_dots(text) == [m.start() + 1 for m in _CANDIDATE.finditer(text)]
 
 
-def test_the_sentence_spacing_precheck_skips_ordinary_prose() -> None:
+def test_sentence_spacing_skips_ordinary_prose_without_a_candidate() -> None:
     prose = "He said so. “It ended,” she said.” Then—at 3.5—they left… "
-    assert not _may_have_candidates(prose * 3 + "The U.S. and the U.K. met.")
-    assert _may_have_candidates("its war against Ukraine.and US allegations")
+    assert _candidate_dots(prose * 3 + "The U.S. and the U.K. met.") == []
+    assert _candidate_dots("its war against Ukraine.and US allegations") == [23]
