@@ -36,3 +36,14 @@ def test_sentence_spacing_skips_ordinary_prose_without_a_candidate() -> None:
     prose = "He said so. “It ended,” she said.” Then—at 3.5—they left… "
     assert _candidate_dots(prose * 3 + "The U.S. and the U.K. met.") == []
     assert _candidate_dots("its war against Ukraine.and US allegations") == [23]
+
+
+def test_every_character_hygiene_acts_on_fails_the_printable_precheck() -> None:
+    from cleantext.filters.encoding import _NEEDS_HYGIENE, _may_need_hygiene
+
+    acted_on = [chr(c) for c in range(0x110000) if _NEEDS_HYGIENE.match(chr(c))]
+    assert len(acted_on) > 2048  # the surrogates and more
+    for char in acted_on:
+        assert not char.isprintable(), repr(char)
+        assert _may_need_hygiene(f"line\n\t{char}\xa0end")
+    assert not _may_need_hygiene("Blinken’s “visit”\n\tin Bogotá\xa0— fine\n")
