@@ -47,3 +47,13 @@ def test_every_character_hygiene_acts_on_fails_the_printable_precheck() -> None:
         assert not char.isprintable(), repr(char)
         assert _may_need_hygiene(f"line\n\t{char}\xa0end")
     assert not _may_need_hygiene("Blinken’s “visit”\n\tin Bogotá\xa0— fine\n")
+
+
+@given(st.text(st.sampled_from(list(" \t\xa0.!?…”’\"')a1\n")), max_size=20))
+def test_the_stray_period_precheck_finds_every_spaced_period(text: str) -> None:
+    from cleantext.filters.punctuation import _SPACED_PERIOD, _STRAY_PERIOD
+
+    spaced = any(f"{space}." in text for space in " \t\xa0")
+    assert (_SPACED_PERIOD.search(text) is not None) == spaced
+    if not spaced:
+        assert _STRAY_PERIOD.search(text) is None

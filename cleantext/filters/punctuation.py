@@ -21,6 +21,11 @@ _STRAY_PERIOD = regex.compile(
     rf"|(?P<quote>(?<=\w)[”\"»])(?:[ \t\xa0]++\.)++(?![.\w])"
 )
 
+# Every stray period follows a space, a tab or a no-break space. Starting with the literal
+# period lets the stdlib engine skip from period to period: one scan, several times faster than
+# three substring searches.
+_SPACED_PERIOD = re.compile(r"\.(?<=[ \t\xa0]\.)")
+
 
 def _stray_replacement(match: regex.Match[str]) -> str:
     if match.group("end") is not None:
@@ -43,7 +48,7 @@ class StrayPeriod(FilterBase):
     name: ClassVar[str] = "stray-period"
 
     def _run(self, text: str, edits: list[Edit] | None) -> str:
-        if " ." not in text and "\t." not in text and "\xa0." not in text:
+        if _SPACED_PERIOD.search(text) is None:
             return text
         return substitute(
             _STRAY_PERIOD,
