@@ -346,6 +346,30 @@ def test_long_documents_and_lines_longer_than_ftfy_segments():
         assert FixMojibake()(text) == ftfy_reference(text)
 
 
+def test_a_long_text_mixing_mojibake_and_clean_text_is_repaired_in_blocks(monkeypatch):
+    # Mojibake stops in the middle of a block: the lines before that still go as one block,
+    # and the clean lines around are never handed to ftfy.
+    clean = "“Blinken’s visit” — in Bogotá, said Núñez.\n" * 30
+    document = "".join(
+        mojibake(clean, SLOPPY) if i % 3 == 0 else clean.replace("Blinken", f"Blinken{i}")
+        for i in range(60)
+    )
+    blocks: Counter[str] = Counter()
+    repair_block = fast.repair_block
+
+    def counted(block, fix_segment):
+        repaired = repair_block(block, fix_segment)
+        blocks["lines"] += 0 if repaired is None else block.count("\n")
+        return repaired
+
+    expected = ftfy_reference(document)
+    monkeypatch.setattr(fast, "repair_block", counted)
+    with counting_ftfy_calls() as calls:
+        assert FixMojibake()(document) == expected
+    assert calls.total() == 0
+    assert blocks["lines"] >= 20 * 30  # every mojibaked line went in a block
+
+
 # --- A benchmark corpus at 100% mojibake ---------------------------------------------------
 
 

@@ -6,7 +6,10 @@ from __future__ import annotations
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from cleantext.filters.punctuation import _CANDIDATE, SentenceSpacing, _may_have_candidates
+from cleantext.filters.punctuation import (
+    _CANDIDATE,
+    _candidate_dots,
+)
 
 # Around a period: letters of every case and script, marks, digits, quotes, dashes, spaces.
 _AROUND_PERIOD = st.text(
@@ -20,17 +23,37 @@ _AROUND_PERIOD = st.text(
 
 @given(_AROUND_PERIOD)
 @example("Ukraine.and")
+@example("a.b.c")  # candidates back to back
+@example("µ.ª")
 @example("word.ǅ")  # a title-case letter
 @example("word.ª")  # a letter in Latin-1
-@example("µ.a")  # a lower-case letter in Latin-1 before the period
 @example(".a")  # nothing before the period
-def test_the_sentence_spacing_precheck_never_misses_a_candidate(text: str) -> None:
-    if not _may_have_candidates(text):
-        assert _CANDIDATE.search(text) is None
-        assert SentenceSpacing()(text) == text
+def test_sentence_spacing_finds_the_period_of_every_candidate(text: str) -> None:
+    assert _candidate_dots(text) == [m.start() + 1 for m in _CANDIDATE.finditer(text)]
 
 
-def test_the_sentence_spacing_precheck_skips_ordinary_prose() -> None:
+def test_sentence_spacing_skips_ordinary_prose_without_a_candidate() -> None:
     prose = "He said so. “It ended,” she said.” Then—at 3.5—they left… "
-    assert not _may_have_candidates(prose * 3 + "The U.S. and the U.K. met.")
-    assert _may_have_candidates("its war against Ukraine.and US allegations")
+    assert _candidate_dots(prose * 3 + "The U.S. and the U.K. met.") == []
+    assert _candidate_dots("its war against Ukraine.and US allegations") == [23]
+
+
+def test_every_character_hygiene_acts_on_fails_the_printable_precheck() -> None:
+    from cleantext.filters.encoding import _NEEDS_HYGIENE, _may_need_hygiene
+
+    acted_on = [chr(c) for c in range(0x110000) if _NEEDS_HYGIENE.match(chr(c))]
+    assert len(acted_on) > 2048  # the surrogates and more
+    for char in acted_on:
+        assert not char.isprintable(), repr(char)
+        assert _may_need_hygiene(f"line\n\t{char}\xa0end")
+    assert not _may_need_hygiene("Blinken’s “visit”\n\tin Bogotá\xa0— fine\n")
+
+
+@given(st.text(st.sampled_from(list(" \t\xa0.!?…”’\"')a1\n")), max_size=20))
+def test_the_stray_period_precheck_finds_every_spaced_period(text: str) -> None:
+    from cleantext.filters.punctuation import _SPACED_PERIOD, _STRAY_PERIOD
+
+    spaced = any(f"{space}." in text for space in " \t\xa0")
+    assert (_SPACED_PERIOD.search(text) is not None) == spaced
+    if not spaced:
+        assert _STRAY_PERIOD.search(text) is None

@@ -67,6 +67,7 @@ __all__ = [
     "looks_mojibaked",
     "repair_block",
     "repair_segment",
+    "repairable_lines",
 ]
 
 #: ftfy versions whose fix_text was read and found to work as the module docstring says.
@@ -230,3 +231,31 @@ def repair_block(block: str, fix_segment: Callable[[str], str]) -> str | None:
     for i, fixed in exceptions.items():
         pieces[i] = fixed
     return "".join(pieces)
+
+
+def repairable_lines(block: str) -> int:
+    """The length of the longest run of whole lines at the start of ``block`` that `repair_block`
+    can encode and decode: the lines before the first one with a character Windows-1252 cannot
+    encode, a byte 0x1A, 0xED or 0xC0, or bytes that are not UTF-8 (0 if that is the first line).
+
+    >>> repairable_lines("CafÃ© au lait\\nBogotá\\nâ€œfineâ€\\x9d")
+    14
+    """
+    try:
+        data = block.encode(_SLOPPY_1252)
+        limit = len(block)
+    except UnicodeEncodeError as error:
+        limit = error.start
+        data = block[:limit].encode(_SLOPPY_1252)
+    # The codec makes one byte per character: byte offsets are character offsets.
+    for byte in (b"\x1a", b"\xed", b"\xc0"):
+        found = data.find(byte, 0, limit)
+        if found >= 0:
+            limit = found
+    try:
+        data[:limit].decode("utf-8")
+    except UnicodeDecodeError as error:
+        limit = error.start
+    if limit == len(block):
+        return limit
+    return block.rfind("\n", 0, limit) + 1

@@ -85,35 +85,62 @@ def _fix_segment(segment: str) -> str:
     return _ftfy_segment(segment)
 
 
-def _fix_lines(text: str) -> str:
-    # One segment at a time, as ftfy.fix_text cuts them (a longer line is cut by _ftfy_segment).
-    parts = text.split("\n")
-    last = len(parts) - 1
-    return "".join(_fix_segment(part + "\n" if i < last else part) for i, part in enumerate(parts))
+def _line_start(text: str, at: int, floor: int) -> int:
+    return max(floor, text.rfind("\n", floor, at) + 1)
 
 
-def _fix_block(block: str, first_hit: int) -> str:
-    if _fast.ENABLED and len(block) <= _MAX_SEGMENT and _fast.looks_mojibaked(block, first_hit):
-        repaired = _fast.repair_block(block, _fix_segment)
-        if repaired is not None:
-            return repaired
-    return _fix_lines(block)
+def _line_end(text: str, at: int) -> int:
+    cut = text.find("\n", at)
+    return len(text) if cut < 0 else cut + 1
 
 
 def _repair_text(text: str) -> str:
     """``ftfy.fix_text(text, FTFY_ENCODING_ONLY)`` for text whose line breaks are all ``\\n``.
 
-    Lines the precheck does not flag are skipped; blocks of mojibaked lines are repaired with
-    one encode and decode each (see ``_mojibake_fast`` for why that is ftfy's result); ftfy runs
-    only on the segments those shortcuts cannot vouch for.
+    Only the places the precheck flags are looked at, so the cost follows the mojibake, not the
+    length of the text. Where a flagged line looks like UTF-8 read as Windows-1252 or Latin-1,
+    the lines from there on (about ``BLOCK_CHARS`` characters, fewer if the mojibake stops
+    sooner) are repaired with one encode and decode (see ``_mojibake_fast`` for why that is
+    ftfy's result); every other flagged line is repaired on its own, by ftfy if the shortcuts
+    cannot vouch for it. Exact because ftfy repairs each line on its own.
 
     >>> _repair_text("Blinkenâ€™s visit\\nTalks in BogotÃ¡")
     'Blinken’s visit\\nTalks in Bogotá'
     """
+    if text.isascii():
+        return text
     out = []
-    for block in _blocks(text, BLOCK_CHARS) if len(text) > BLOCK_CHARS else (text,):
-        hit = None if block.isascii() else _MOJIBAKE_GATE.search(block)
-        out.append(block if hit is None else _fix_block(block, hit.start()))
+    done = 0  # text[:done] is settled; it ends with a line break
+    hit = _MOJIBAKE_GATE.search(text)
+    while hit is not None:
+        at = hit.start()
+        start = _line_start(text, at, done)
+        end = _line_end(text, at)
+        fixed = None
+        if _fast.ENABLED and _fast.looks_mojibaked(text, at):
+            block_end = (
+                _line_end(text, at + BLOCK_CHARS) if at + BLOCK_CHARS < len(text) else len(text)
+            )
+            if block_end - start <= _MAX_SEGMENT:
+                block = text[start:block_end]
+                fixed = _fast.repair_block(block, _fix_segment)
+                if fixed is None:
+                    # Mojibake up to somewhere in the block (a long text mixes both): the
+                    # lines before the first one the block repair cannot take.
+                    cut = _fast.repairable_lines(block)
+                    fixed = _fast.repair_block(block[:cut], _fix_segment) if cut else None
+                    block_end = start + cut
+                if fixed is not None:
+                    end = block_end
+        if fixed is None:
+            fixed = _fix_segment(text[start:end])
+        out.append(text[done:start])
+        out.append(fixed)
+        done = end
+        hit = _MOJIBAKE_GATE.search(text, done)
+    if not out:
+        return text
+    out.append(text[done:])
     return "".join(out)
 
 
@@ -193,11 +220,30 @@ _NEEDS_HYGIENE = re.compile(
 )
 
 
+def _may_need_hygiene(text: str) -> bool:
+    """False only when ``text`` has no character ``_NEEDS_HYGIENE`` matches.
+
+    All of them are unprintable (categories Cc, Cf and Cs), so text whose only unprintable
+    characters are line breaks, tabs and no-break spaces has none: one copy and one C-level
+    check, about twice as fast as the regex scan, which runs only when that check fails.
+
+    >>> [_may_need_hygiene(text) for text in ("a\\tb\\xa0c\\n", "a\\u200bb", "a\\u2028b")]
+    [False, True, False]
+    """
+    probe = text.replace("\n", " ")
+    for space in ("\t", "\xa0"):
+        if space in probe:
+            probe = probe.replace(space, " ")
+    return not probe.isprintable() and _NEEDS_HYGIENE.search(text) is not None
+
+
 #: Long texts are repaired in blocks of about this many characters, each ending after a line
-#: break, so a single defect in a 50 MB document does not send all of it through the slow path.
-#: Exact: no repair here spans a line break ("\n" never composes under NFC, and neither
-#: invisible runs nor surrogate pairs contain one; ftfy repairs each line on its own).
-BLOCK_CHARS = 1 << 16
+#: break, so a single defect in a 50 MB document does not send all of it through the slow path:
+#: mojibake in blocks from where it starts, and hygiene in blocks when the text is not NFC
+#: (otherwise line by line where a character needs it). Exact: no repair here spans a line
+#: break ("\n" never composes under NFC, and neither invisible runs nor surrogate pairs contain
+#: one; ftfy repairs each line on its own).
+BLOCK_CHARS = 1 << 13
 
 
 def _blocks(text: str, size: int) -> list[str]:
@@ -232,11 +278,30 @@ class UnicodeHygiene(FilterBase):
 
     def _run(self, text: str, edits: list[Edit] | None) -> str:
         if edits is None and len(text) > BLOCK_CHARS:
-            return "".join(self._repair(block, None) for block in _blocks(text, BLOCK_CHARS))
+            return self._repair_long(text)
         return self._repair(text, edits)
 
+    def _repair_long(self, text: str) -> str:
+        if not text.isascii() and not unicodedata.is_normalized("NFC", text):
+            return "".join(self._repair(block, None) for block in _blocks(text, BLOCK_CHARS))
+        # Already NFC: only the lines with a character to remove or replace change.
+        out = []
+        done = 0
+        hit = _NEEDS_HYGIENE.search(text) if _may_need_hygiene(text) else None
+        while hit is not None:
+            start = _line_start(text, hit.start(), done)
+            end = _line_end(text, hit.start())
+            out.append(text[done:start])
+            out.append(self._repair(text[start:end], None))
+            done = end
+            hit = _NEEDS_HYGIENE.search(text, done)
+        if not out:
+            return text
+        out.append(text[done:])
+        return "".join(out)
+
     def _repair(self, text: str, edits: list[Edit] | None) -> str:
-        if not _NEEDS_HYGIENE.search(text) and (
+        if not _may_need_hygiene(text) and (
             text.isascii() or unicodedata.is_normalized("NFC", text)
         ):
             return text

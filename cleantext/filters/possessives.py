@@ -40,6 +40,9 @@ def builtin_group_nouns() -> frozenset[str]:
 _S_APOSTROPHE = re.compile("s[’']")
 _NOT_INSIDE_TOKEN = regex.compile(r"(?<![\p{L}\p{N}])")
 _TOKEN_REST = regex.compile(r"[\p{L}\p{N}]*+")
+# ASCII characters that are neither letters nor digits, and the end of the text: what follows
+# a token.
+_ENDS_TOKEN = frozenset(chr(c) for c in range(128) if not chr(c).isalnum()) | {""}
 
 
 def _candidates(text: str) -> list[regex.Match[str]]:
@@ -80,6 +83,9 @@ def _evidence(text: str, names: list[str]) -> tuple[set[str], set[str]]:
     search = any_of(tuple(sorted(wanted)))
     assert search is not None
     for place in search.finditer(text):
+        end = place.end()
+        if text[end : end + 1] in _ENDS_TOKEN and place.group() in singular:
+            continue  # the token here, if one starts here, is that name: nothing new
         start = place.start()
         if _NOT_INSIDE_TOKEN.match(text, start) is None:
             continue

@@ -21,6 +21,11 @@ _STRAY_PERIOD = regex.compile(
     rf"|(?P<quote>(?<=\w)[”\"»])(?:[ \t\xa0]++\.)++(?![.\w])"
 )
 
+# Every stray period follows a space, a tab or a no-break space. Starting with the literal
+# period lets the stdlib engine skip from period to period: one scan, several times faster than
+# three substring searches.
+_SPACED_PERIOD = re.compile(r"\.(?<=[ \t\xa0]\.)")
+
 
 def _stray_replacement(match: regex.Match[str]) -> str:
     if match.group("end") is not None:
@@ -43,7 +48,7 @@ class StrayPeriod(FilterBase):
     name: ClassVar[str] = "stray-period"
 
     def _run(self, text: str, edits: list[Edit] | None) -> str:
-        if " ." not in text and "\t." not in text and "\xa0." not in text:
+        if _SPACED_PERIOD.search(text) is None:
             return text
         return substitute(
             _STRAY_PERIOD,
@@ -69,14 +74,21 @@ _MAYBE_CANDIDATE = re.compile(
 )
 
 
-def _may_have_candidates(text: str) -> bool:
-    """False only when ``text`` certainly has no candidate: no period between a letter that
-    could be lower-case (a-z or any non-ASCII character) and one that could be a letter."""
-    for match in _MAYBE_CANDIDATE.finditer(text):
-        before = text[match.start() - 1 : match.start()]
-        if before and ("a" <= before <= "z" or before >= "\x80"):
-            return True
-    return False
+def _candidate_dots(text: str) -> list[int]:
+    """The period of every ``_CANDIDATE`` match, in order, found from the few places
+    ``_MAYBE_CANDIDATE`` (C speed) points at instead of by a scan of the slower engine.
+
+    Exact: every match's period is such a place (a superset), and matches cannot overlap, since
+    a period is not a lower-case letter.
+
+    >>> _candidate_dots("Ukraine.and U.S. e.g. the end. Then")
+    [7, 18]
+    """
+    return [
+        match.start()
+        for match in _MAYBE_CANDIDATE.finditer(text)
+        if match.start() and _CANDIDATE.match(text, match.start() - 1) is not None
+    ]
 
 
 _TOKEN_EDGE = "“‘\"'([{«¿¡"
@@ -145,12 +157,9 @@ class SentenceSpacing(FilterBase):
     name: ClassVar[str] = "sentence-spacing"
 
     def _run(self, text: str, edits: list[Edit] | None) -> str:
-        if not _may_have_candidates(text):
-            return text
         out: list[str] = []
         last = 0
-        for match in _CANDIDATE.finditer(text):
-            dot = match.start() + 1
+        for dot in _candidate_dots(text):
             if not _is_missing_space(text, dot):
                 continue
             out.append(text[last : dot + 1])
