@@ -180,3 +180,10 @@ def test_a_line_with_a_lone_surrogate_is_let_through() -> None:
     rule_set = RuleSet([("x", True)])
     assert not rule_set.may_match("y")
     assert rule_set.may_match("\udcff")
+
+
+def test_a_set_that_turns_down_a_rule_example_is_not_used(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(RuleSet, "may_match", lambda self, line: False)  # as if RE2 failed
+    catalog = Catalog(builtin_catalog().rules)
+    assert catalog.first_match("Leave a Reply") is not None
+    assert catalog._prefilter is None

@@ -515,8 +515,13 @@ class Catalog:
                 built = None
                 if rules and prefilter.available():
                     rule_set = prefilter.RuleSet(rules)
-                    # A rule RE2 cannot hold could match a line the set turns down.
-                    built = rule_set.may_match if rule_set.complete else None
+                    # A rule RE2 cannot hold could match a line the set turns down; and a set
+                    # that turns down a rule's own example is broken (RE2 out of memory).
+                    examples = (
+                        r.examples[0] for r in self.rules if r.position == "any" and r.examples
+                    )
+                    if rule_set.complete and all(rule_set.may_match(e) for e in examples):
+                        built = rule_set.may_match
                 object.__setattr__(self, "_prefilter", built)
         return self._prefilter
 
