@@ -44,7 +44,7 @@ from cleantext.job import (
     ShardResult,
     clean_stream,
     lock_destination,
-    plan_shards,
+    plan_stream,
     prepare_destination,
     prune_stale_parts,
     report_line,
@@ -397,8 +397,8 @@ def _clean(args: argparse.Namespace) -> int:
         and not (os.path.isdir(config.destination))
     ):
         raise OutputError(f"the output {args.output} exists and is not a directory")
-    shards = plan_shards(args.sources, config)
-    if not shards and not args.quiet:
+    plan = plan_stream(args.sources, config)
+    if not plan.inputs and not args.quiet:
         print(
             f"cleantext: no input files (--include {' '.join(config.include)}"
             + (f", --exclude {' '.join(config.exclude)}" if config.exclude else "")
@@ -411,19 +411,17 @@ def _clean(args: argparse.Namespace) -> int:
         print(
             f"cleantext: removed {swept} temporary file(s) of an interrupted run", file=sys.stderr
         )
-    stale = prune_stale_parts(shards, config)
+    stale = prune_stale_parts(plan, config) if plan.jsonl_inputs else 0
     if stale and not args.quiet:
         print(f"cleantext: removed {stale} JSONL part(s) an earlier run wrote", file=sys.stderr)
-    progress = _Progress(None if args.quiet else _progress_bar(sum(s.bytes for s in shards)))
+    progress = _Progress(None if args.quiet else _progress_bar(plan.bytes))
     if args.engine == "dask":
-        results: Iterator[ShardResult] = run_dask(
-            shards, config, scheduler=args.scheduler, jobs=jobs
-        )
+        results: Iterator[ShardResult] = run_dask(plan, config, scheduler=args.scheduler, jobs=jobs)
     else:
         from cleantext.engines.local import default_jobs, run_local
 
         ticks = progress.tick if progress.bar is not None else None
-        results = run_local(shards, config, jobs=jobs or default_jobs(), ticks=ticks)
+        results = run_local(plan, config, jobs=jobs or default_jobs(), ticks=ticks)
     try:
         return _consume(results, progress=progress, args=args, config=config)
     except BaseException:

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
+import heapq
 import itertools
 import json
 import math
@@ -34,7 +35,7 @@ import re
 import time
 import zlib
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from functools import partial
 from typing import IO, Any, BinaryIO
@@ -74,12 +75,14 @@ __all__ = [
     "STATE_DIR",
     "JobConfig",
     "Shard",
+    "ShardPlan",
     "ShardResult",
     "Summary",
     "Unit",
     "clean_stream",
     "lock_destination",
     "plan_shards",
+    "plan_stream",
     "prepare_destination",
     "prune_stale_parts",
     "report_line",
@@ -384,7 +387,8 @@ def plan_shards(sources: Sequence[str], config: JobConfig) -> list[Shard]:
     """Turn source paths (files or directories) into shards, in a deterministic order.
 
     Raises :class:`ConfigError` for a missing source, a destination inside a source, or two
-    inputs that would write the same output.
+    inputs that would write the same output. The list holds every input's paths; to run a
+    large tree in bounded memory, iterate :func:`plan_stream` instead (the same shards).
 
     >>> import tempfile, pathlib
     >>> from cleantext import default_pipeline
@@ -395,11 +399,170 @@ def plan_shards(sources: Sequence[str], config: JobConfig) -> list[Shard]:
     >>> [(s.kind, len(s.units)) for s in plan_shards([str(src)], config)]
     [('text', 2), ('jsonl', 1)]
     """
+    return list(plan_stream(sources, config))
+
+
+class ShardPlan:
+    """The shards of a job as a stream: iterating walks the sources again and yields the
+    shards of :func:`plan_shards`, in the same order, holding one batch of inputs at a time.
+
+    ``inputs`` counts the inputs (skipped ones included), ``bytes`` their total size (the
+    shards' ``bytes`` add up to it) and ``jsonl_inputs`` the JSONL ones, all as counted while
+    planning. A plan with URL sources is listed once and kept (object store listings are
+    slow and paged).
+    """
+
+    def __init__(
+        self,
+        sources: Sequence[_Source],
+        config: JobConfig,
+        census: _Census,
+        shards: list[Shard] | None = None,
+    ) -> None:
+        self._sources = tuple(sources)
+        self._config = config
+        self._every = _cut_every(census.text_inputs, census.text_bytes, config)
+        self._shards = shards
+        self.inputs = census.inputs
+        self.bytes = census.bytes
+        self.jsonl_inputs = census.jsonl_inputs
+
+    def __iter__(self) -> Iterator[Shard]:
+        if self._shards is not None:
+            return iter(self._shards)
+        return _batches(_units(self._sources, self._config), self._config, self._every)
+
+
+def plan_stream(sources: Sequence[str], config: JobConfig) -> ShardPlan:
+    """Check the sources and count their inputs, keeping no per-file state; return a
+    :class:`ShardPlan` that yields the shards of :func:`plan_shards` when iterated.
+
+    Raises the same errors as :func:`plan_shards`, before any shard is listed. Checking
+    that no output overwrites an input or another output is done one output folder at a
+    time; only when that finds a suspect output is the whole plan listed, to report the
+    first problem exactly as :func:`plan_shards` always did.
+
+    >>> import tempfile, pathlib
+    >>> from cleantext import default_pipeline
+    >>> src = pathlib.Path(tempfile.mkdtemp())
+    >>> for name in ("a.txt", "b.txt"):
+    ...     _ = (src / name).write_text("Hi. .")
+    >>> plan = plan_stream([str(src)], JobConfig(default_pipeline(), tempfile.mkdtemp()))
+    >>> plan.inputs, plan.bytes, [len(s.units) for s in plan]
+    (2, 10, [2])
+    """
     dst = config.destination
     if dst is None and not config.in_place:
         raise ConfigError("a job needs a destination directory, or in_place=True")
-    units: list[Unit] = []
-    roots: list[str] = []
+    if any(s != "-" and is_url(local_path(s)) for s in sources):
+        roots: list[str] = []
+        units = list(_listed_units(sources, config, roots))
+        _check_outputs(units, config, roots)
+        shards = _group(units, config)
+        census = _Census(
+            inputs=len(units),
+            bytes=sum(u.size for u in units),
+            jsonl_inputs=sum(u.kind == "jsonl" for u in units),
+        )
+        return ShardPlan([], config, census, shards)
+    checked = _check_sources(sources, config)
+    roots = [s.real for s in checked if s.is_dir]
+    outside = frozenset(s.real for s in checked if not s.is_dir and not _within_any(s.real, roots))
+    census = _count(checked, config, roots, outside)
+    if census.outside - outside:  # a followed link leads out of every source: check again
+        census = _count(checked, config, roots, outside | census.outside)
+    if census.suspect:
+        _check_outputs(list(_units(checked, config)), config, roots)
+    if census.error is not None:  # raised after the output checks, as plan_shards did
+        raise census.error
+    return ShardPlan(checked, config, census)
+
+
+@dataclass(frozen=True)
+class _Source:
+    given: str  # as the user spelt it (file:// URLs made local paths): for display
+    real: str
+    is_dir: bool
+
+
+@dataclass
+class _Census:
+    """What one counting walk over the sources found: totals, and whether an output might
+    collide with an input or another output (``suspect``)."""
+
+    inputs: int = 0
+    bytes: int = 0
+    text_inputs: int = 0
+    text_bytes: int = 0
+    jsonl_inputs: int = 0
+    suspect: bool = False
+    outside: set[str] = field(default_factory=set)  # inputs outside every source folder
+    error: OSError | None = None  # the first JSONL input that could not be split
+
+
+def _check_sources(sources: Sequence[str], config: JobConfig) -> list[_Source]:
+    """The local sources, checked in order, with the messages of :func:`_listed_units`."""
+    dst = config.destination
+    checked = []
+    for given in sources:
+        if given == "-":
+            raise ConfigError("standard input ('-') cannot be mixed with other sources")
+        given = local_path(given)
+        if not os.path.exists(given):
+            raise ConfigError(f"no such file or directory: {given}")
+        real = os.path.realpath(given)
+        is_dir = os.path.isdir(real)
+        if dst is not None and is_within(dst, real) and is_dir:
+            raise ConfigError(
+                f"the output directory {dst} is inside the source {given}: "
+                "choose a destination outside it"
+            )
+        checked.append(_Source(given, real, is_dir))
+    return checked
+
+
+def _within_any(path: str, roots: Sequence[str]) -> bool:
+    return any(is_within(path, r) for r in roots)
+
+
+def _units(sources: Sequence[_Source], config: JobConfig) -> Iterator[Unit]:
+    for source in sources:
+        yield from _source_units(source, config)
+
+
+def _source_units(source: _Source, config: JobConfig) -> Iterator[Unit]:
+    """The units of one checked local source, in plan order."""
+    dst = config.destination
+    if not source.is_dir:
+        rel = os.path.basename(source.given.rstrip(os.sep))
+        yield _unit_for(source.real, source.given, dst, rel, config)
+        return
+    for entry in walk_tree(
+        source.real,
+        include=config.include,
+        exclude=config.exclude,
+        follow_symlinks=config.follow_symlinks,
+        state_dir=config.state_dir or "",
+    ):
+        display = os.path.join(source.given, entry.rel)
+        if entry.skip:
+            yield Unit("skip", entry.path, display, reason=entry.skip, message=entry.message)
+            continue
+        try:
+            yield _unit_for(entry.path, display, dst, entry.rel, config)
+        except OSError as exc:
+            yield Unit(
+                "skip",
+                entry.path,
+                display,
+                reason="unreadable",
+                message=f"cannot stat: {exc.strerror}",
+            )
+
+
+def _listed_units(sources: Sequence[str], config: JobConfig, roots: list[str]) -> Iterator[Unit]:
+    """Every unit of the sources, checking each source as it comes (URLs are listed here);
+    appends the local source folders to ``roots``."""
     for given in sources:
         if given == "-":
             raise ConfigError("standard input ('-') cannot be mixed with other sources")
@@ -409,50 +572,76 @@ def plan_shards(sources: Sequence[str], config: JobConfig) -> list[Shard]:
                 raise ConfigError(f"{given} is a URL: --in-place needs local files")
             from cleantext.remote import source_units
 
-            units.extend(source_units(given, config))
+            yield from source_units(given, config)
             continue
-        if not os.path.exists(given):
-            raise ConfigError(f"no such file or directory: {given}")
-        real = os.path.realpath(given)
-        if dst is not None and is_within(dst, real) and os.path.isdir(real):
-            raise ConfigError(
-                f"the output directory {dst} is inside the source {given}: "
-                "choose a destination outside it"
-            )
-        if os.path.isdir(real):
-            roots.append(real)
-            state = config.state_dir or ""
-            for entry in walk_tree(
-                real,
-                include=config.include,
-                exclude=config.exclude,
-                follow_symlinks=config.follow_symlinks,
-                state_dir=state,
-            ):
-                display = os.path.join(given, entry.rel)
-                if entry.skip:
-                    units.append(
-                        Unit("skip", entry.path, display, reason=entry.skip, message=entry.message)
-                    )
-                    continue
+        (source,) = _check_sources([given], config)
+        if source.is_dir:
+            roots.append(source.real)
+        yield from _source_units(source, config)
+
+
+def _count(
+    sources: Sequence[_Source], config: JobConfig, roots: list[str], outside: frozenset[str]
+) -> _Census:
+    """Walk the sources once, keeping counts and one output folder per source at a time.
+
+    An output is suspect when it (or what it resolves to) lies inside a source folder or is
+    one of the inputs ``outside`` every source folder, or when two inputs write it. Each
+    source's walk lists output folders in increasing order (a folder's files, then its
+    sorted sub-folders), so merging the walks by folder brings together every input that
+    writes into one folder; a walk out of that order makes the census suspect instead.
+    """
+    census = _Census()
+
+    def counted(units: Iterable[Unit]) -> Iterator[Unit]:
+        for u in units:
+            census.inputs += 1
+            census.bytes += u.size
+            if u.kind == "jsonl":
+                census.jsonl_inputs += 1
                 try:
-                    units.append(_unit_for(entry.path, display, dst, entry.rel, config))
+                    _jsonl_shards(u, config)  # finds split points: fails now if it ever will
                 except OSError as exc:
-                    units.append(
-                        Unit(
-                            "skip",
-                            entry.path,
-                            display,
-                            reason="unreadable",
-                            message=f"cannot stat: {exc.strerror}",
-                        )
-                    )
-        else:
-            units.append(
-                _unit_for(real, given, dst, os.path.basename(given.rstrip(os.sep)), config)
-            )
-    _check_outputs(units, config, roots)
-    return _group(units, config)
+                    census.error = census.error or exc
+            else:
+                census.text_inputs += 1
+                census.text_bytes += u.size
+            if not _within_any(u.source, roots):
+                census.outside.add(u.source)
+            if not config.in_place and u.kind != "skip":
+                yield u
+
+    def folders(units: Iterable[Unit]) -> Iterator[tuple[list[str], list[str]]]:
+        last: list[str] | None = None
+        for folder, group in itertools.groupby(units, key=lambda u: os.path.dirname(u.output)):
+            key = folder.split("/")
+            if last is not None and key <= last:
+                census.suspect = True
+            last = key
+            yield key, [u.output for u in group]
+
+    walks = [folders(counted(_source_units(s, config))) for s in sources]
+    merged = heapq.merge(*walks, key=lambda item: item[0])
+    for _key, items in itertools.groupby(merged, key=lambda item: item[0]):
+        seen: set[str] = set()
+        for _, outputs in items:
+            for output in outputs:
+                census.suspect = census.suspect or _suspect(output, roots, outside, seen)
+                seen.add(output)
+    census.outside -= set(outside)
+    return census
+
+
+def _suspect(output: str, roots: Sequence[str], outside: frozenset[str], seen: set[str]) -> bool:
+    """Whether :func:`_check_outputs` might refuse ``output``, given the outputs ``seen``
+    before it in its folder (a cheap test: it may say yes where the full check finds
+    nothing)."""
+    if output in seen or output in outside:
+        return True
+    if is_url(output):
+        return False
+    real = os.path.realpath(output)
+    return real in outside or _within_any(real, roots) or _within_any(output, roots)
 
 
 def _check_outputs(units: list[Unit], config: JobConfig, roots: list[str]) -> None:
@@ -482,33 +671,35 @@ def _check_outputs(units: list[Unit], config: JobConfig, roots: list[str]) -> No
 
 
 def _group(units: list[Unit], config: JobConfig) -> list[Shard]:
-    """Batch text files into shards of about ``shard_bytes``.
-
-    Batch boundaries are chosen by content (a file whose path hashes to 0 modulo M ends a batch
-    once the batch holds a quarter of ``shard_bytes``; M is the expected number of files per
-    batch, rounded to a power of two), so adding or changing one file changes one batch, and
-    a resumed run can skip the others. No batch exceeds ``4 * shard_bytes`` or
-    ``shard_files`` files.
-    """
+    """Batch a listed plan's units into shards (see :func:`_batches`)."""
     text = [u for u in units if u.kind != "jsonl"]
-    average = max(1, sum(u.size for u in text) // max(1, len(text)))
-    every = 2 ** max(0, round(math.log2(max(1.0, config.shard_bytes / average))))
-    shards: list[Shard] = []
+    every = _cut_every(len(text), sum(u.size for u in text), config)
+    return list(_batches(units, config, every))
+
+
+def _cut_every(count: int, total: int, config: JobConfig) -> int:
+    """M of :func:`_batches`: the expected number of text inputs per batch, a power of two."""
+    average = max(1, total // max(1, count))
+    return 2 ** max(0, round(math.log2(max(1.0, config.shard_bytes / average))))
+
+
+def _batches(units: Iterable[Unit], config: JobConfig, every: int) -> Iterator[Shard]:
+    """Batch text files into shards of about ``shard_bytes``; JSONL files become their parts.
+
+    Batch boundaries are chosen by content (a file whose path hashes to 0 modulo ``every``
+    ends a batch once the batch holds a quarter of ``shard_bytes``; ``every`` is the expected
+    number of files per batch, rounded to a power of two), so adding or changing one file
+    changes one batch, and a resumed run can skip the others. No batch exceeds
+    ``4 * shard_bytes`` or ``shard_files`` files.
+    """
     batch: list[Unit] = []
     batch_bytes = 0
-
-    def flush() -> None:
-        nonlocal batch, batch_bytes
-        if batch:
-            shards.append(
-                Shard(_identity("text", batch, "", config), "text", tuple(batch), "", batch_bytes)
-            )
-        batch, batch_bytes = [], 0
-
     for u in units:
         if u.kind == "jsonl":
-            flush()
-            shards.extend(_jsonl_shards(u, config))
+            if batch:
+                yield _text_shard(batch, batch_bytes, config)
+                batch, batch_bytes = [], 0
+            yield from _jsonl_shards(u, config)
             continue
         batch.append(u)
         batch_bytes += u.size
@@ -518,9 +709,14 @@ def _group(units: list[Unit], config: JobConfig) -> list[Shard]:
             or len(batch) >= config.shard_files
             or (cut and batch_bytes >= config.shard_bytes // 4)
         ):
-            flush()
-    flush()
-    return shards
+            yield _text_shard(batch, batch_bytes, config)
+            batch, batch_bytes = [], 0
+    if batch:
+        yield _text_shard(batch, batch_bytes, config)
+
+
+def _text_shard(batch: list[Unit], batch_bytes: int, config: JobConfig) -> Shard:
+    return Shard(_identity("text", batch, "", config), "text", tuple(batch), "", batch_bytes)
 
 
 def _jsonl_shards(u: Unit, config: JobConfig) -> list[Shard]:
@@ -550,7 +746,7 @@ def _jsonl_shards(u: Unit, config: JobConfig) -> list[Shard]:
 _PART = re.compile(r"^part-\d{5}\.jsonl(\.gz)?$")
 
 
-def prune_stale_parts(shards: Sequence[Shard], config: JobConfig) -> int:
+def prune_stale_parts(shards: Iterable[Shard], config: JobConfig) -> int:
     """Delete JSONL parts that an earlier run wrote and this plan does not (the input shrank,
     or was split differently), so an output folder never holds records twice. Returns how
     many were deleted.

@@ -17,14 +17,14 @@ import math
 import os
 import time
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from itertools import islice
 from typing import Any
 
 import distributed  # the CLI imports this module only for --engine dask
 
-from cleantext.engines.local import default_jobs
+from cleantext.engines.local import _requeue, default_jobs
 from cleantext.errors import CleantextError
 from cleantext.io import is_url, remove_temp_files
 from cleantext.job import JobConfig, Shard, ShardResult, run_shard
@@ -111,7 +111,7 @@ class _Window:
 
 
 def run_dask(
-    shards: Sequence[Shard],
+    shards: Iterable[Shard],
     config: JobConfig,
     *,
     scheduler: str | None = None,
@@ -132,7 +132,9 @@ def run_dask(
 
     At most ``max_in_flight`` shards are submitted at a time (default: four per worker thread,
     at least 256, rechecked as workers come and go), so a corpus of millions of shards does
-    not flood the scheduler; the rest are submitted as results come in.
+    not flood the scheduler; the rest are read from ``shards`` (a
+    :class:`~cleantext.job.ShardPlan` lists them as they are needed) and submitted as results
+    come in.
 
     >>> import tempfile, pathlib
     >>> from cleantext import default_pipeline
@@ -142,17 +144,19 @@ def run_dask(
     >>> [r.docs for r in run_dask(plan_shards([str(src)], config), config, jobs=1)]
     [1]
     """
-    shards = list(shards)
-    if not shards:
+    listing = iter(shards)
+    first = list(islice(listing, jobs or default_jobs()))  # fewer shards than jobs: fewer workers
+    if not first:
         return
     run = uuid.uuid4().hex[:8]
-    workers = max(1, min(jobs or default_jobs(), len(shards)))
+    workers = max(1, min(jobs or default_jobs(), len(first)))
     with _connect(scheduler, workers) as client:
         _check_versions(client)
         # The config (with its pipeline) goes to the cluster once, as a task of its own: a
         # worker that dies holding it only makes the scheduler recompute it.
         shared = client.submit(_identity, config, key=f"cleantext-config-{run}")
-        todo = iter(enumerate(shards))
+        todo = enumerate(_requeue(first, listing))
+        dirs = _state_dirs(config)
         index: dict[str, int] = {}
         pending: dict[str, distributed.Future] = {}  # held only until each result is in
         completed = distributed.as_completed()
@@ -160,6 +164,7 @@ def run_dask(
 
         def submit(count: int) -> None:
             for i, shard in islice(todo, max(0, count)):
+                dirs.update(_output_dirs(shard))
                 future = client.submit(
                     run_shard, shard, shared, key=f"cleantext-{shard.id}-{run}", priority=-i
                 )
@@ -188,15 +193,18 @@ def run_dask(
                     next_index += 1
         finally:
             client.cancel([*pending.values(), shared])
-    _sweep_orphans(shards, config)
+    _sweep_orphans(dirs, config)
 
 
-def _output_dirs(shards: Sequence[Shard], config: JobConfig) -> set[str]:
+def _output_dirs(shard: Shard) -> set[str]:
+    dirs = {os.path.dirname(u.output) for u in shard.units if u.output}
+    if shard.output:
+        dirs.add(os.path.dirname(shard.output))
+    return dirs
+
+
+def _state_dirs(config: JobConfig) -> set[str]:
     dirs = set()
-    for shard in shards:
-        if shard.output:
-            dirs.add(os.path.dirname(shard.output))
-        dirs.update(os.path.dirname(u.output) for u in shard.units if u.output)
     if config.state_dir is not None:
         dirs.add(os.path.join(config.state_dir, "done"))
     if config.report_parts is not None:
@@ -204,7 +212,7 @@ def _output_dirs(shards: Sequence[Shard], config: JobConfig) -> set[str]:
     return dirs
 
 
-def _sweep_orphans(shards: Sequence[Shard], config: JobConfig) -> int:
+def _sweep_orphans(dirs: Iterable[str], config: JobConfig) -> int:
     """Delete temporary files that tasks on dead workers left beside the outputs.
 
     A worker killed mid-shard leaves its temporary file behind (the rerun elsewhere writes and
@@ -215,7 +223,7 @@ def _sweep_orphans(shards: Sequence[Shard], config: JobConfig) -> int:
     if is_url(config.destination):
         return 0
     removed = 0
-    for directory in _output_dirs(shards, config):
+    for directory in sorted(dirs):
         try:
             removed += remove_temp_files(directory, os.listdir(directory))
         except OSError:

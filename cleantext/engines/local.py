@@ -17,8 +17,9 @@ import os
 import signal
 import threading
 import traceback
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from functools import partial
+from itertools import islice
 from multiprocessing.connection import Connection, wait
 from typing import Any
 
@@ -87,7 +88,7 @@ class _Worker:
 
 
 def run_local(
-    shards: Sequence[Shard],
+    shards: Iterable[Shard],
     config: JobConfig,
     *,
     jobs: int,
@@ -96,13 +97,15 @@ def run_local(
 ) -> Iterator[ShardResult]:
     """Run every shard with up to ``jobs`` worker processes; yield results in shard order.
 
-    At most ``AHEAD * jobs`` shards run ahead of the next result to yield, so memory does not
-    grow with the number of shards. With ``jobs == 1`` (or a single shard) the shards run in
-    this process. An exception from a shard (an :class:`~cleantext.io.OutputError`) stops
-    the workers and propagates, as does ``KeyboardInterrupt`` or closing the iterator early; a
-    worker that dies raises :class:`~cleantext.io.OutputError`. ``progress`` is called with
-    each result as it is yielded; ``ticks(shard_id, input_bytes, docs, rejected)`` with
-    increments while shards run (see :func:`~cleantext.job.set_progress_hook`).
+    ``shards`` is read as the workers need them (a :class:`~cleantext.job.ShardPlan` lists
+    them while they run), and at most ``AHEAD * jobs`` shards run ahead of the next result to
+    yield, so memory does not grow with the number of shards. With ``jobs == 1`` (or a
+    single shard) the shards run in this process. An exception from a shard (an
+    :class:`~cleantext.io.OutputError`) stops the workers and propagates, as does
+    ``KeyboardInterrupt`` or closing the iterator early; a worker that dies raises
+    :class:`~cleantext.io.OutputError`. ``progress`` is called with each result as it is
+    yielded; ``ticks(shard_id, input_bytes, docs, rejected)`` with increments while shards
+    run (see :func:`~cleantext.job.set_progress_hook`).
 
     >>> import tempfile, pathlib
     >>> from cleantext import default_pipeline
@@ -112,9 +115,12 @@ def run_local(
     >>> [r.docs for r in run_local(plan_shards([str(src)], config), config, jobs=2)]
     [1]
     """
-    jobs = max(1, min(jobs, len(shards)))
+    todo = iter(shards)
+    first = list(islice(todo, max(1, jobs)))  # fewer shards than jobs: fewer workers
+    jobs = max(1, min(jobs, len(first)))
+    todo = _requeue(first, todo)
     if jobs == 1:
-        for shard in shards:
+        for shard in todo:
             set_progress_hook(ticks)
             try:
                 result = run_shard(shard, config)
@@ -130,17 +136,23 @@ def run_local(
     workers = _start_workers(context, config, jobs, ticks is not None)
     done: dict[int, ShardResult] = {}
     submitted = yielded = 0
-    finished = False
+    listed = finished = False
     try:
-        while yielded < len(shards):
+        while True:
             for worker in workers:
-                if worker.busy is None and submitted < min(len(shards), yielded + AHEAD * jobs):
+                if worker.busy is None and not listed and submitted < yielded + AHEAD * jobs:
+                    shard = next(todo, None)
+                    if shard is None:
+                        listed = True
+                        break
                     try:
-                        worker.conn.send((submitted, shards[submitted]))
+                        worker.conn.send((submitted, shard))
                     except OSError:
                         raise _died() from None
                     worker.busy = submitted
                     submitted += 1
+            if listed and yielded == submitted:
+                break
             ready = wait([w.conn for w in workers] + [w.process.sentinel for w in workers])
             for worker in workers:
                 if worker.conn in ready:
@@ -157,6 +169,15 @@ def run_local(
         finished = True
     finally:
         _stop(workers, gracefully=finished)
+
+
+def _requeue(head: list[Shard], rest: Iterator[Shard]) -> Iterator[Shard]:
+    """The shards of ``head``, then of ``rest``; each is let go once it is read (a chain
+    would keep the whole of ``head`` alive for the rest of the run)."""
+    head.reverse()
+    while head:
+        yield head.pop()
+    yield from rest
 
 
 def _start_workers(context: Any, config: JobConfig, jobs: int, ticks: bool) -> list[_Worker]:
