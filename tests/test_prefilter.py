@@ -18,6 +18,10 @@ SEEDS = Path(__file__).resolve().parent.parent / "corpora" / "seeds" / "input"
 ANYWHERE = tuple(r for r in builtin_catalog().rules if r.position == "any")
 
 
+def may_match(rule_set: RuleSet, text: str) -> bool:
+    return bool(rule_set.matching(text))
+
+
 @pytest.fixture(scope="module")
 def rule_sets() -> dict[str, RuleSet]:
     return {r.id: RuleSet([(r.pattern, r.case_sensitive)]) for r in ANYWHERE}
@@ -58,9 +62,9 @@ def test_widened_patterns_accept_at_least_what_the_rule_matches(
     rule_set = RuleSet([(pattern, True)])
     assert rule_set.complete
     for text in accepted:
-        assert rule_set.may_match(text), (pattern, text)
+        assert may_match(rule_set, text), (pattern, text)
     for text in refused:
-        assert not rule_set.may_match(text), (pattern, text)
+        assert not may_match(rule_set, text), (pattern, text)
 
 
 @pytest.mark.parametrize("pattern", [r"(\w+) \1", r"(?P<w>a)(?P=w)", r"(?i)late flag", r"\Gx"])
@@ -87,7 +91,7 @@ def test_every_example_passes_the_set_in_every_case(rule_sets: dict[str, RuleSet
             for text in variants:
                 if compiled.fullmatch(text):
                     checked += 1
-                    assert rule_sets[rule.id].may_match(text), (rule.id, text)
+                    assert may_match(rule_sets[rule.id], text), (rule.id, text)
     assert checked > 300
 
 
@@ -132,7 +136,7 @@ def test_the_set_never_turns_down_a_line_a_rule_matches(
                 del chars[at]
     text = "".join(chars)
     if rule.compiled().fullmatch(text):
-        assert rule_sets[rule.id].may_match(text), (rule.id, text)
+        assert may_match(rule_sets[rule.id], text), (rule.id, text)
 
 
 def _verdicts(strip: StripResidue, text: str) -> list[str | None]:
@@ -142,7 +146,9 @@ def _verdicts(strip: StripResidue, text: str) -> list[str | None]:
 @given(doc=dirty_documents())
 def test_verdicts_are_the_same_with_and_without_the_set(doc, monkeypatch_module) -> None:
     fast, plain = monkeypatch_module
+    # dirty text goes line by line; clean text mostly takes the one-pass path
     assert _verdicts(fast, doc.dirty) == _verdicts(plain, doc.dirty)
+    assert _verdicts(fast, doc.clean) == _verdicts(plain, doc.clean)
 
 
 def test_verdicts_on_the_seeds_are_the_same_with_and_without_the_set(
@@ -178,12 +184,30 @@ def monkeypatch_module():
 
 def test_a_line_with_a_lone_surrogate_is_let_through() -> None:
     rule_set = RuleSet([("x", True)])
-    assert not rule_set.may_match("y")
-    assert rule_set.may_match("\udcff")
+    assert not may_match(rule_set, "y")
+    assert may_match(rule_set, "\udcff")
 
 
 def test_a_set_that_turns_down_a_rule_example_is_not_used(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(RuleSet, "may_match", lambda self, line: False)  # as if RE2 failed
+    monkeypatch.setattr(RuleSet, "matching", lambda self, text: [])  # as if RE2 failed
     catalog = Catalog(builtin_catalog().rules)
     assert catalog.first_match("Leave a Reply") is not None
     assert catalog._prefilter is None
+
+
+def test_the_scan_names_what_may_match_and_what_needs_repair() -> None:
+    catalog = builtin_catalog()
+    assert catalog.scan("He left.\n\nHe came back.") == frozenset()
+    assert catalog.scan("He left.\n\nLeave a Reply\n") == {"any"}
+    assert catalog.scan("published: 2023-06-19T08:30:00Z\n\nHe left.") == {"top"}
+    assert catalog.scan("He left .") == {"repair"}
+    assert catalog.scan("He\u2009left.") == {"repair"}
+
+
+def test_an_edge_line_of_a_quiet_document_is_still_removed() -> None:
+    # nothing in it matches a rule that acts anywhere: only the edge rules are tried
+    text = "Blinken met Xi in Beijing.\n\nHe left on Monday.\n\nReuters\n"
+    assert builtin_catalog().scan(text) == {"edge"}
+    assert StripResidue()(text) == "Blinken met Xi in Beijing.\n\nHe left on Monday.\n"
+    kept = text.replace("Reuters", "Reuters said so.")
+    assert StripResidue()(kept) == kept

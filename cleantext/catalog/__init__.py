@@ -94,6 +94,8 @@ CATEGORIES = (
 POSITIONS = ("any", "top", "bottom", "edge", "above-credit", "near-residue")
 ANY_LANGUAGE = "*"
 MATCH_TIMEOUT = 1.0  # seconds; a guard, never reached by a linear pattern on a short line
+#: What a line is stripped of before the rules see it (spaces, tabs, carriage returns).
+LINE_MARGIN = " \t\r\xa0" + "".join(map(chr, range(0x2000, 0x200B))) + "\u202f\u3000"
 TAIL_WINDOW = 160  # characters at the end of a line that a rule's ``tail`` is searched in
 _RULE_KEYS = {
     "id", "category", "pattern", "description", "examples", "negatives", "case_sensitive",
@@ -380,6 +382,13 @@ def guarded(rule: Rule) -> bool:
 
 
 _UNBUILT = object()
+#: The positions whose rules the RE2 set holds: those that act anywhere, and the edge rules
+#: (the only contextual rules that can act on a document from which nothing was removed).
+_SCANNED = ("any", "top", "bottom", "edge")
+#: Spaces the later filters make plain: a line that holds one, or a stray " .", is matched
+#: as it is and as repaired.
+ODD_SPACES = "\xa0\u1680" + "".join(map(chr, range(0x2000, 0x200B))) + "\u202f\u205f\u3000"
+_REPAIRED = ("[" + "".join(f"\\x{{{ord(c):X}}}" for c in ODD_SPACES) + "]", r" \.")
 #: Line-length classes: a line is tried only against rules whose max_length reaches its class.
 _LENGTH_CLASSES = (24, 48, 80, 120, 160, 220, 300, 400, 600)
 
@@ -423,8 +432,8 @@ class Catalog:
     #: Rules that act only in a context (position other than "any"), by position.
     contextual: dict[str, tuple[Rule, ...]] = field(init=False, repr=False, compare=False)
     _lock: threading.Lock = field(init=False, repr=False, compare=False)
-    #: ``may_match`` of the RE2 set over the rules that act anywhere (see
-    #: :mod:`cleantext.catalog.prefilter`), None without one, ``_UNBUILT`` before first use.
+    #: The RE2 set (see :mod:`cleantext.catalog.prefilter`) over the rules of the positions
+    #: in ``_SCANNED``, with the kind of each pattern; None without one, ``_UNBUILT`` before.
     _prefilter: Any = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -508,22 +517,47 @@ class Catalog:
             self._buckets[key] = bucket
         return bucket
 
-    def _build_prefilter(self) -> Callable[[str], bool] | None:
+    def _build_prefilter(self) -> tuple[prefilter.RuleSet, tuple[str, ...]] | None:
         with self._lock:
             if self._prefilter is _UNBUILT:
-                rules = [(r.pattern, r.case_sensitive) for r in self.rules if r.position == "any"]
+                chosen = [r for r in self.rules if r.position in _SCANNED]
                 built = None
-                if rules and prefilter.available():
-                    rule_set = prefilter.RuleSet(rules)
+                if chosen and prefilter.available():
+                    rule_set = prefilter.RuleSet(
+                        [(r.pattern, r.case_sensitive) for r in chosen], LINE_MARGIN, _REPAIRED
+                    )
+                    kinds = (*(r.position for r in chosen), *["repair"] * len(_REPAIRED))
                     # A rule RE2 cannot hold could match a line the set turns down; and a set
                     # that turns down a rule's own example is broken (RE2 out of memory).
-                    examples = (
-                        r.examples[0] for r in self.rules if r.position == "any" and r.examples
-                    )
-                    if rule_set.complete and all(rule_set.may_match(e) for e in examples):
-                        built = rule_set.may_match
+                    if rule_set.complete and all(
+                        k in rule_set.matching(r.examples[0])
+                        for k, r in enumerate(chosen)
+                        if r.examples
+                    ):
+                        built = (rule_set, kinds)
                 object.__setattr__(self, "_prefilter", built)
         return self._prefilter
+
+    def scan(self, text: str) -> frozenset[str] | None:
+        """What one pass of an RE2 set (see :mod:`cleantext.catalog.prefilter`) finds in
+        ``text``: the positions (``"any"``, ``"top"``, ``"bottom"``, ``"edge"``) of the rules
+        that may match some line as it is (stripped of :data:`LINE_MARGIN`), and ``"repair"``
+        when a line holds an odd space or a stray " ." (so that its repaired form differs).
+        None when there is no set (google-re2 missing, or a rule it cannot hold).
+
+        >>> cat = builtin_catalog()
+        >>> sorted(cat.scan("He left.\\n\\nLeave a Reply")), sorted(cat.scan("He left ."))
+        (['any'], ['repair'])
+        >>> sorted(cat.scan("He left."))
+        []
+        """
+        built = self._prefilter
+        if built is _UNBUILT:
+            built = self._build_prefilter()
+        if built is None:
+            return None
+        rule_set, kinds = built
+        return frozenset(kinds[k] for k in rule_set.matching(text))
 
     def first_match(
         self, line: str, reject: Callable[[Rule, str], bool] | None = None
@@ -541,11 +575,13 @@ class Catalog:
         n = len(line)
         if n == 0 or n > self.max_length:
             return None
-        prefilter = self._prefilter
-        if prefilter is _UNBUILT:
-            prefilter = self._build_prefilter()
-        if prefilter is not None and not prefilter(line):
-            return None  # no rule's widened pattern matches, so no rule does
+        built = self._prefilter
+        if built is _UNBUILT:
+            built = self._build_prefilter()
+        if built is not None:
+            rule_set, kinds = built
+            if all(kinds[k] != "any" for k in rule_set.matching(line)):
+                return None  # no rule's widened pattern matches, so no rule does
         anything, entries, plain = self._bucket(line)
         lowered = line.lower() if anything is not None else ""
         if not lowered or anything.search(lowered) is None:  # type: ignore[union-attr]

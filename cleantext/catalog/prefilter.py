@@ -7,7 +7,9 @@ quantifiers or atomic groups, so each rule is rewritten into a *wider* pattern
 (:func:`widened`): look-arounds and ``\\b`` dropped, possessive and atomic made ordinary,
 ``\\s`` and ``\\w`` made to cover all of Unicode as the ``regex`` module's do. Whatever a rule
 matches, its widened pattern matches too, so a line the set turns down needs no further work,
-and a line it accepts goes through the exact rules as before: verdicts do not change.
+and a line it accepts goes through the exact rules as before: verdicts do not change. A
+line holds no line break, so no widened pattern matches one: the set can then search a whole
+document at once, each pattern anchored to the start and end of a line.
 
 ``google-re2`` is optional: without it (or for a rule that cannot be rewritten) the catalog
 tries every line against the rules as before, with the same verdicts, only slower.
@@ -31,7 +33,7 @@ except ImportError:  # pragma: no cover - depends on the environment
 # mark or number outside ASCII lies above U+00A9, so "ASCII ones, and everything above" is
 # a superset that compiles to a handful.
 _ABOVE_ASCII = r"\x{AA}-\x{10FFFF}"
-_SPACE = r"\t\n\x0B\f\r \x1C-\x1F\x{85}\x{180E}\p{Z}"
+_SPACE = r"\t\x0B\f\r \x1C-\x1F\x{85}\x{180E}\p{Z}"
 _WORD = r"0-9A-Z_a-z" + _ABOVE_ASCII
 _DIGIT = r"0-9\x{660}-\x{10FFFF}"
 _WIDE = {"s": _SPACE, "w": _WORD, "d": _DIGIT}
@@ -43,7 +45,7 @@ _PROPERTY = {
     "N": "0-9" + _ABOVE_ASCII,
     "Nd": _DIGIT,
 }
-_ANY = r"\x{0}-\x{10FFFF}"
+_ANY = r"\x{0}-\x{9}\x{B}-\x{10FFFF}"
 # The regex module ignores case between "i" and "İ", and "I" and "ı" (Turkish), RE2 does not;
 # every other letter of the rules folds alike in both (checked over all of Unicode).
 _DOTTED_I = "[iIİı]"
@@ -148,8 +150,8 @@ def _escape(pattern: str, i: int, out: list[str], *, in_class: bool, negated: bo
         out.append(_WIDE[e] if in_class else "[" + _WIDE[e] + "]")
     elif e in "bB" and not in_class:
         pass  # a word boundary is dropped: the pattern only gets wider
-    elif e in "SWD":
-        out.append("\\" + e)  # RE2's ASCII \S, \W, \D match more than Unicode ones
+    elif e in "SWD":  # RE2's ASCII \S, \W, \D match more than Unicode ones (but no line break)
+        out.append("\\" + e if in_class or e == "S" else "[^\\n\\" + e.lower() + "]")
     elif e in _WIDE:  # \s, \w, \d inside a negated class: RE2's ASCII class excludes less
         out.append("\\" + e)
     elif e.isdigit() or e in "gkGZNLXuUaezA":
@@ -192,10 +194,10 @@ def _char_class(pattern: str, i: int, out: list[str]) -> int:
         first = False
     if not negated and _holds_i(body):
         body.append("İı")
-    if negated and not body:
-        out.append("[" + _ANY + "]")
+    if negated:
+        out.append("[^\\n" + "".join(body) + "]")
     else:
-        out.append("[" + ("^" if negated else "") + "".join(body) + "]")
+        out.append("[" + "".join(body) + "]")
     return j + 1
 
 
@@ -253,35 +255,54 @@ def _skip_group(pattern: str, i: int) -> int:
 
 class RuleSet:
     """An RE2 set over the widened patterns of ``patterns`` (``(pattern, case_sensitive)``
-    pairs): :meth:`may_match` is false only when no pattern can match the whole line.
+    pairs), each matched against whole lines with any of the ``margin`` characters around
+    them, and over the RE2 patterns ``also``, matched anywhere: :meth:`matching` says which
+    may match somewhere in a text, in one pass over it.
 
     Patterns it cannot rewrite are left out; :attr:`complete` says whether it holds them all.
 
-    >>> rules = RuleSet([(r"leave\\s++a\\s++reply", False), (r"(?=\\d)\\d{4}", True)])
-    >>> rules.complete, rules.may_match("Leave a Reply"), rules.may_match("He left.")
-    (True, True, False)
+    >>> rules = RuleSet([(r"leave\\s++a\\s++reply", False), (r"(?=\\d)\\d{4}", True)], " ", ["!"])
+    >>> rules.complete, rules.matching("Leave a Reply"), rules.matching("He left.")
+    (True, [0], [])
+    >>> rules.matching("He left!\\n  leave a reply \\nAnd came back in 1999.")
+    [0, 1, 2]
     """
 
-    def __init__(self, patterns: Sequence[tuple[str, bool]]) -> None:
+    def __init__(
+        self, patterns: Sequence[tuple[str, bool]], margin: str = "", also: Sequence[str] = ()
+    ) -> None:
         if _re2 is None:
             raise RuntimeError("google-re2 is not installed")
         options = _re2.Options()
         options.max_mem = _MAX_MEM
-        self._set: Any = _re2.Set.FullMatchSet(options)
-        self.complete = True
-        for pattern, case_sensitive in patterns:
+        # One unanchored search over a whole text finds a line that some pattern may match
+        # anywhere in it: on text with no residue, one pass for the document, not per line.
+        self._set: Any = _re2.Set.SearchSet(options)
+        around = "[" + "".join(f"\\x{{{ord(c):X}}}" for c in margin) + "]*" if margin else ""
+        self._positions: list[int] = []  # where each pattern added to the set was given
+        for position, (pattern, case_sensitive) in enumerate(patterns):
             try:
                 wide = ("(?-i:" if case_sensitive else "(?i:") + widened(pattern) + ")"
-                self._set.Add(wide)
+                self._set.Add("(?m)^" + around + wide + around + "$")
             except (ValueError, _re2.error):
-                self.complete = False
+                continue
+            self._positions.append(position)
+        self.complete = len(self._positions) == len(patterns)
+        for k, pattern in enumerate(also):
+            self._set.Add(pattern)
+            self._positions.append(len(patterns) + k)
         self._set.Compile()
         self._match = self._set._set.Match
 
-    def may_match(self, line: str) -> bool:
-        """False when no pattern of the set can match the whole of ``line``."""
+    def matching(self, text: str) -> list[int]:
+        """The indexes (in ``patterns``, then ``also`` after them) of the patterns that may
+        match a line of ``text`` (``\\n``-separated), in order; every index when ``text``
+        holds a lone surrogate (RE2 reads UTF-8 only)."""
         try:
-            data = line.encode("utf-8")
-        except UnicodeEncodeError:  # a lone surrogate: RE2 reads UTF-8 only, so let it through
-            return True
-        return bool(self._match(data))
+            found = self._match(text.encode("utf-8"))
+        except UnicodeEncodeError:
+            return list(range(len(self._positions)))
+        if not found:
+            return []
+        positions = self._positions
+        return sorted(positions[k] for k in found)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from heapq import heapify, heappop, heappush
 from itertools import accumulate
@@ -24,18 +24,19 @@ from typing import ClassVar
 
 import regex
 
-from cleantext.catalog import Catalog, Rule, builtin_catalog
+from cleantext.catalog import LINE_MARGIN, ODD_SPACES, Catalog, Rule, builtin_catalog
 from cleantext.filter import Edit, FilterBase
 from cleantext.filters.punctuation import StrayPeriod
 
 __all__ = ["EDGE_LINES", "StripResidue", "reads_like_sentence"]
 
-_STRIP = " \t\r\xa0\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u3000"
+_STRIP = LINE_MARGIN
+_EDGES = ("top", "bottom", "edge")
 EDGE_LINES = 3  # "top" and "bottom" rules apply within this many kept non-blank lines of the edge
 # Lines are matched as the later filters will leave them (odd spaces made plain, a stray " ."
 # dropped), so that cleaning clean text removes nothing more: the pipeline stays idempotent.
 # A class of explicit code points: the standard library scans it several times faster.
-_ODD_SPACE = re.compile("[\xa0\u1680\u2000-\u200a\u202f\u205f\u3000]")
+_ODD_SPACE = re.compile("[" + ODD_SPACES + "]")
 _STRAY_PERIOD = StrayPeriod()
 _SENTENCE_END = regex.compile(r"[.!?…][\"'”’»)\]]{0,3}+")
 _WORD = regex.compile(r"\p{L}[\p{L}\p{M}'’-]*+")
@@ -120,7 +121,23 @@ class StripResidue(FilterBase):
         verdicts: list[Rule | None] = [None] * len(lines)
         catalog = self.catalog
         limit = catalog.max_length
-        nonblank: list[int] = []
+        # Most documents hold no line that a rule could match (one pass of the RE2 set says
+        # so) and no line that repair would change (" .", odd spaces): their lines need only
+        # be listed, for the contextual rules.
+        found = catalog.scan(text)
+        if found is not None and "any" not in found and "repair" not in found:
+            # With nothing removed, only the edge rules have a context: skip them too when
+            # none can match any line.
+            if catalog.contextual and not found.isdisjoint(_EDGES):
+                nonblank = [
+                    i
+                    for i, line in enumerate(lines)
+                    if line and (len(line) > limit + 40 or line.strip(_STRIP))
+                ]
+                if nonblank:
+                    _resolve_context(catalog, verdicts, nonblank, _lazy_forms(lines, limit))
+            return verdicts
+        nonblank = []
         stripped: dict[int, tuple[str, ...]] = {}
         for i, line in enumerate(lines):
             if not line:
@@ -138,7 +155,7 @@ class StripResidue(FilterBase):
             stripped[i] = forms
             verdicts[i] = _first_any(catalog, forms)
         if catalog.contextual and nonblank:
-            _resolve_context(catalog, verdicts, nonblank, stripped)
+            _resolve_context(catalog, verdicts, nonblank, stripped.get)
         return verdicts
 
     def _run(self, text: str, edits: list[Edit] | None) -> str:
@@ -202,6 +219,19 @@ def _forms(line: str) -> tuple[str, ...]:
     return (repaired,) if repaired == line else (repaired, line)
 
 
+def _lazy_forms(lines: list[str], limit: int) -> Callable[[int], tuple[str, ...] | None]:
+    """The forms of line ``i`` on demand, for a text where every line has one form."""
+
+    def forms_of(i: int) -> tuple[str, ...] | None:
+        line = lines[i]
+        if len(line) > limit + 40:
+            return None
+        candidate = line.strip(_STRIP)
+        return (candidate,) if candidate and len(candidate) <= limit else None
+
+    return forms_of
+
+
 def _guarded_sentence(rule: Rule, line: str) -> bool:
     return rule.sentence_guard and reads_like_sentence(line)
 
@@ -218,7 +248,7 @@ def _resolve_context(
     catalog: Catalog,
     verdicts: list[Rule | None],
     nonblank: list[int],
-    stripped: dict[int, tuple[str, ...]],
+    forms_of: Callable[[int], tuple[str, ...] | None],
 ) -> None:
     """Try the contextual rules on the lines where their context holds, until nothing changes.
 
@@ -233,7 +263,7 @@ def _resolve_context(
     last = len(nonblank) - 1
 
     def first_fitting(i: int, rules: Sequence[Rule]) -> Rule | None:
-        forms = stripped.get(i)
+        forms = forms_of(i)
         if forms is None:
             return None
         for rule in rules:
