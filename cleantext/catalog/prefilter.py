@@ -264,7 +264,7 @@ class RuleSet:
     >>> rules = RuleSet([(r"leave\\s++a\\s++reply", False), (r"(?=\\d)\\d{4}", True)], " ", ["!"])
     >>> rules.complete, rules.matching("Leave a Reply"), rules.matching("He left.")
     (True, [0], [])
-    >>> rules.matching("He left!\\n  leave a reply \\nAnd came back in 1999.")
+    >>> rules.matching("He left!\\n  leave a reply \\n1999")
     [0, 1, 2]
     """
 
