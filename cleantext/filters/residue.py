@@ -137,6 +137,8 @@ class StripResidue(FilterBase):
                 if nonblank:
                     _resolve_context(catalog, verdicts, nonblank, _lazy_forms(lines, limit))
             return verdicts
+        one_form = found is not None and "repair" not in found  # every line as it is
+        first_match = catalog.first_match
         nonblank = []
         stripped: dict[int, tuple[str, ...]] = {}
         for i, line in enumerate(lines):
@@ -151,9 +153,13 @@ class StripResidue(FilterBase):
             nonblank.append(i)
             if len(candidate) > limit:
                 continue
-            forms = _forms(candidate)
-            stripped[i] = forms
-            verdicts[i] = _first_any(catalog, forms)
+            if one_form:
+                stripped[i] = (candidate,)
+                verdicts[i] = first_match(candidate, _guarded_sentence)
+            else:
+                forms = _forms(candidate)
+                stripped[i] = forms
+                verdicts[i] = _first_any(catalog, forms)
         if catalog.contextual and nonblank:
             _resolve_context(catalog, verdicts, nonblank, stripped.get)
         return verdicts
