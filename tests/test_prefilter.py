@@ -211,3 +211,12 @@ def test_an_edge_line_of_a_quiet_document_is_still_removed() -> None:
     assert StripResidue()(text) == "Blinken met Xi in Beijing.\n\nHe left on Monday.\n"
     kept = text.replace("Reuters", "Reuters said so.")
     assert StripResidue()(kept) == kept
+
+
+def test_a_set_too_large_to_compile_is_not_used(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(prefilter, "_MAX_MEM", 1 << 16)  # far too little for the rules
+    assert not RuleSet([(r.pattern, r.case_sensitive) for r in ANYWHERE]).complete
+    catalog = Catalog(builtin_catalog().rules)
+    assert catalog.first_match("Leave a Reply") is not None
+    assert catalog.scan("Leave a Reply") is None
+    assert StripResidue(catalog=catalog)("He left.\n\nLeave a Reply\n") == "He left.\n"

@@ -291,17 +291,26 @@ class RuleSet:
         for k, pattern in enumerate(also):
             self._set.Add(pattern)
             self._positions.append(len(patterns) + k)
-        self._set.Compile()
-        self._match = self._set._set.Match
+        self._all = list(range(len(patterns) + len(also)))
+        self._match: Any = None
+        try:
+            self._set.Compile()
+        except _re2.error:  # the automaton would need more than _MAX_MEM: it cannot tell
+            self.complete = False
+        else:
+            self._match = self._set._set.Match
 
     def matching(self, text: str) -> list[int]:
         """The indexes (in ``patterns``, then ``also`` after them) of the patterns that may
-        match a line of ``text`` (``\\n``-separated), in order; every index when ``text``
-        holds a lone surrogate (RE2 reads UTF-8 only)."""
+        match a line of ``text`` (``\\n``-separated), in order; every index when it cannot
+        tell (``text`` holds a lone surrogate, as RE2 reads UTF-8 only, or the set was too
+        large to compile)."""
+        if self._match is None:
+            return list(self._all)
         try:
             found = self._match(text.encode("utf-8"))
         except UnicodeEncodeError:
-            return list(range(len(self._positions)))
+            return list(self._all)
         if not found:
             return []
         positions = self._positions
