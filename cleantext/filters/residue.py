@@ -18,7 +18,7 @@ import re
 from bisect import bisect_left
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from heapq import heapify, heappop, heappush
+from heapq import heappop, heappush
 from itertools import accumulate
 from typing import ClassVar
 
@@ -296,8 +296,8 @@ def _resolve_context(
         removed = 0
         # Only lines next to a removed line, or near an edge, have a context: visit those in
         # order, as a full scan would, and count the lines in between as kept.
+        # (A sorted list is already a heap.)
         todo = sorted({r + d for r, g in enumerate(gone) if g for d in (-1, 1)} - {-1, n})
-        heapify(todo)
         r = -1
         while r + 1 < n:
             r += 1
