@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -109,35 +109,53 @@ def _repair_text(text: str) -> str:
     """
     if text.isascii():
         return text
+    return _splice_flagged(text, _MOJIBAKE_GATE.search(text), _MOJIBAKE_GATE, _repair_at)
+
+
+def _repair_at(text: str, at: int, start: int) -> tuple[str, int]:
+    """The repair of the flagged line(s) that start at ``start`` (flag at ``at``), and where
+    the repaired span ends: a block of lines where the one-pass repair provably equals ftfy,
+    else the line alone."""
+    end = _line_end(text, at)
+    if _fast.ENABLED and _fast.looks_mojibaked(text, at):
+        block_end = _line_end(text, at + BLOCK_CHARS) if at + BLOCK_CHARS < len(text) else len(text)
+        if block_end - start <= _MAX_SEGMENT:
+            block = text[start:block_end]
+            fixed = _fast.repair_block(block, _fix_segment)
+            if fixed is None:
+                # Mojibake up to somewhere in the block (a long text mixes both): the lines
+                # before the first one the block repair cannot take.
+                cut = _fast.repairable_lines(block)
+                fixed = _fast.repair_block(block[:cut], _fix_segment) if cut else None
+                block_end = start + cut
+            if fixed is not None:
+                return fixed, block_end
+    return _fix_segment(text[start:end]), end
+
+
+def _splice_flagged(
+    text: str,
+    hit: re.Match[str] | None,
+    gate: re.Pattern[str],
+    repair: Callable[[str, int, int], tuple[str, int]],
+) -> str:
+    """``text`` with each span that ``repair(text, at, line_start)`` returns for a place
+    ``gate`` flags put in place of that span; the rest is copied as it is. ``hit`` is the
+    first flag; the search goes on after each repaired span.
+
+    >>> up = lambda t, at, start: (t[start:_line_end(t, at)].upper(), _line_end(t, at))
+    >>> _splice_flagged("ab\\ncd\\nef", re.search("d", "ab\\ncd\\nef"), re.compile("d"), up)
+    'ab\\nCD\\nef'
+    """
     out = []
     done = 0  # text[:done] is settled; it ends with a line break
-    hit = _MOJIBAKE_GATE.search(text)
     while hit is not None:
-        at = hit.start()
-        start = _line_start(text, at, done)
-        end = _line_end(text, at)
-        fixed = None
-        if _fast.ENABLED and _fast.looks_mojibaked(text, at):
-            block_end = (
-                _line_end(text, at + BLOCK_CHARS) if at + BLOCK_CHARS < len(text) else len(text)
-            )
-            if block_end - start <= _MAX_SEGMENT:
-                block = text[start:block_end]
-                fixed = _fast.repair_block(block, _fix_segment)
-                if fixed is None:
-                    # Mojibake up to somewhere in the block (a long text mixes both): the
-                    # lines before the first one the block repair cannot take.
-                    cut = _fast.repairable_lines(block)
-                    fixed = _fast.repair_block(block[:cut], _fix_segment) if cut else None
-                    block_end = start + cut
-                if fixed is not None:
-                    end = block_end
-        if fixed is None:
-            fixed = _fix_segment(text[start:end])
+        start = _line_start(text, hit.start(), done)
+        fixed, end = repair(text, hit.start(), start)
         out.append(text[done:start])
         out.append(fixed)
         done = end
-        hit = _MOJIBAKE_GATE.search(text, done)
+        hit = gate.search(text, done)
     if not out:
         return text
     out.append(text[done:])
@@ -285,20 +303,12 @@ class UnicodeHygiene(FilterBase):
         if not text.isascii() and not unicodedata.is_normalized("NFC", text):
             return "".join(self._repair(block, None) for block in _blocks(text, BLOCK_CHARS))
         # Already NFC: only the lines with a character to remove or replace change.
-        out = []
-        done = 0
         hit = _NEEDS_HYGIENE.search(text) if _may_need_hygiene(text) else None
-        while hit is not None:
-            start = _line_start(text, hit.start(), done)
-            end = _line_end(text, hit.start())
-            out.append(text[done:start])
-            out.append(self._repair(text[start:end], None))
-            done = end
-            hit = _NEEDS_HYGIENE.search(text, done)
-        if not out:
-            return text
-        out.append(text[done:])
-        return "".join(out)
+        return _splice_flagged(text, hit, _NEEDS_HYGIENE, self._repair_line)
+
+    def _repair_line(self, text: str, at: int, start: int) -> tuple[str, int]:
+        end = _line_end(text, at)
+        return self._repair(text[start:end], None), end
 
     def _repair(self, text: str, edits: list[Edit] | None) -> str:
         if not _may_need_hygiene(text) and (
