@@ -5,11 +5,13 @@ from __future__ import annotations
 import pickle
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import cleantext
 from cleantext.catalog import Catalog, Rule, builtin_catalog
 from cleantext.filters import StripResidue
-from cleantext.filters.residue import EDGE_LINES, reads_like_sentence
+from cleantext.filters.residue import EDGE_LINES, _dropped_lines, reads_like_sentence
 
 PROSE = [
     "The two governments agreed on Monday to resume regular talks between their militaries.",
@@ -148,3 +150,43 @@ def test_lines_are_matched_as_later_filters_leave_them(line: str) -> None:
     text = f"{PROSE[0]}\n\n{line}\n\n{PROSE[1]}"
     once = cleantext.clean(text)
     assert cleantext.clean(once) == once
+
+
+def _dropped_by_walking_every_line(lines: list[str], removed: set[int]) -> list[int]:
+    # The blank-line policy stated line by line: a blank line goes when a removal came after
+    # the last kept text and nothing, or only a blank line, has been kept since; at the end,
+    # the blank lines above the removed last lines go too.
+    kept: list[int] = []
+    dropped: list[int] = []
+    after_removal = False
+    for i, line in enumerate(lines):
+        blank = not line.strip(" \t")
+        if i in removed:
+            dropped.append(i)
+            after_removal = True
+        elif after_removal and blank and (not kept or not lines[kept[-1]].strip(" \t")):
+            dropped.append(i)
+        else:
+            kept.append(i)
+            after_removal = after_removal and blank
+    while after_removal and kept and not lines[kept[-1]].strip(" \t"):
+        dropped.append(kept.pop())
+    return sorted(dropped)
+
+
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(["He left.", "", " ", "\t", "Advertisement"]), st.booleans()),
+        max_size=14,
+    )
+)
+def test_blank_lines_left_by_removals_follow_the_line_by_line_policy(
+    cells: list[tuple[str, bool]],
+) -> None:
+    # _dropped_lines visits only the removed lines and the blank lines after them.
+    lines = [line for line, _ in cells]
+    removed = {i for i, (line, remove) in enumerate(cells) if remove and line.strip()}
+    rule = builtin_catalog()["en.advertising.marker"]
+    verdicts = [rule if i in removed else None for i in range(len(lines))]
+    got = [i for i, _ in _dropped_lines(lines, verdicts)]
+    assert got == _dropped_by_walking_every_line(lines, removed)

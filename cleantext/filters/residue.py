@@ -169,42 +169,67 @@ class StripResidue(FilterBase):
         if not any(verdicts):
             return text
         lines = text.split("\n")
-        out: list[str] = []
-        starts: list[int] = []  # offset in text of each line in out
-        offset = 0
-        removed_since_kept = False
-        for i, line in enumerate(lines):
-            span = len(line) + (1 if i < len(lines) - 1 else 0)
-            rule = verdicts[i]
-            if rule is not None:
-                if edits is not None:
-                    edits.append(
-                        Edit(self.name, rule.id, rule.category, offset, offset + span,
-                             text[offset : offset + span], "", _metadata(rule, line.strip(_STRIP)))
-                    )  # fmt: skip
-                removed_since_kept = True
-            elif removed_since_kept and not line.strip(_STRIP) and (not out or _blank(out[-1])):
-                # The removal left a blank line at the top or two in a row: drop this one too.
-                if edits is not None and span:
-                    edits.append(Edit(self.name, "blank-after-removal", "whitespace", offset,
-                                      offset + span, text[offset : offset + span], ""))  # fmt: skip
+        dropped = _dropped_lines(lines, verdicts)
+        if edits is not None:
+            starts = list(accumulate((len(line) + 1 for line in lines), initial=0))
+            for i, rule in dropped:
+                start, end = starts[i], min(starts[i + 1], len(text))
+                if rule is not None:
+                    metadata = _metadata(rule, lines[i].strip(_STRIP))
+                    edits.append(Edit(self.name, rule.id, rule.category, start, end,
+                                      text[start:end], "", metadata))  # fmt: skip
+                elif end > start:
+                    edits.append(Edit(self.name, "blank-after-removal", "whitespace", start,
+                                      end, text[start:end], ""))  # fmt: skip
+        gone = {i for i, _ in dropped}
+        kept = [line for i, line in enumerate(lines) if i not in gone]
+        if kept and text.endswith("\n") and len(lines) - 1 in gone:
+            kept.append("")  # the text ended with a line break: so does what is left of it
+        return "\n".join(kept)
+
+
+def _dropped_lines(lines: list[str], verdicts: list[Rule | None]) -> list[tuple[int, Rule | None]]:
+    """The lines to drop, in order, each with the rule that removes it, or None for a blank
+    line that a removal left behind: at the top, two in a row, or at the end.
+
+    Only the removed lines and the blank lines after them are visited: until the next removal,
+    a line after a kept line that is not blank is kept whatever it holds.
+    """
+    dropped: list[tuple[int, Rule | None]] = []
+    n = len(lines)
+    last_kept = -1  # the last kept line so far, -1 before any
+    after_removal = False  # a line was removed since the last kept line that is not blank
+    i = 0
+    for r in [*(i for i, rule in enumerate(verdicts) if rule is not None), n]:
+        while after_removal and i < r:
+            if lines[i].strip(_STRIP):
+                after_removal = False
+                last_kept = i
+            elif last_kept < 0 or _blank(lines[last_kept]):
+                dropped.append((i, None))
             else:
-                out.append(line)
-                starts.append(offset)
-                if line.strip(_STRIP):
-                    removed_since_kept = False
-            offset += span
-        if removed_since_kept:
-            # Removing the last lines must not leave the blank lines that stood above them.
-            while out and _blank(out[-1]):
-                start = starts.pop()
-                end = min(start + len(out.pop()) + 1, len(text))
-                if edits is not None and end > start:
-                    edits.append(Edit(self.name, "blank-after-removal", "whitespace", start, end,
-                                      text[start:end], ""))  # fmt: skip
-            if text.endswith("\n") and out:
-                out.append("")
-        return "\n".join(out)
+                last_kept = i  # one blank line after text stays
+            i += 1
+        if r == n:
+            break
+        if r > i:
+            last_kept = r - 1
+        dropped.append((r, verdicts[r]))
+        after_removal = True
+        i = r + 1
+    if after_removal:
+        # Removing the last lines must not leave the blank lines that stood above them.
+        gone = {j for j, _ in dropped}
+        trailing = []
+        for j in range(n - 1, -1, -1):
+            if j in gone:
+                continue
+            if not _blank(lines[j]):
+                break
+            trailing.append((j, None))
+        if trailing:
+            dropped = sorted(dropped + trailing, key=lambda d: d[0])
+    return dropped
 
 
 def _rebuild(catalog: Catalog, languages: tuple[str, ...] | None) -> StripResidue:
