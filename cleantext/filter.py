@@ -63,6 +63,10 @@ class FilterBase:
     """
 
     name: str = "filter"
+    #: True when the filter changes each line (with its line break) on its own: its output on
+    #: a text is the concatenation of its outputs on the text's lines. The pipeline then runs
+    #: it piece by piece on a long text (see :data:`cleantext.pipeline.LONG_TEXT`).
+    line_local: bool = False
 
     def _run(self, text: str, edits: list[Edit] | None) -> str:  # pragma: no cover - abstract
         raise NotImplementedError

@@ -15,10 +15,36 @@ from cleantext.filters.encoding import FixMojibake, may_contain_mojibake
 from cleantext.registry import DEFAULT_ORDER, make_filter
 from cleantext.report import Report
 
-__all__ = ["MAX_PASSES", "Pipeline", "default_pipeline"]
+__all__ = ["LONG_TEXT", "MAX_PASSES", "PIECE_CHARS", "Pipeline", "default_pipeline"]
 
 #: At most this many passes when later filters expose new mojibake (see ``Pipeline._run``).
 MAX_PASSES = 3
+#: A text longer than this many characters goes through its line-local filters (see
+#: ``FilterBase.line_local``) in pieces of about ``PIECE_CHARS`` characters of whole lines, one
+#: piece through all of them before the next: a copy of each piece instead of several copies of
+#: the whole text (a 50 MB text copied costs tens of thousands of page faults each time).
+LONG_TEXT = 1 << 20
+PIECE_CHARS = 1 << 16
+
+
+def _pieces(text: str) -> Iterator[str]:
+    """``text`` cut into pieces of whole lines, each but the last ending in a line break."""
+    start, n = 0, len(text)
+    while start < n:
+        end = text.find("\n", start + PIECE_CHARS)
+        end = n if end < 0 else end + 1
+        yield text[start:end]
+        start = end
+
+
+def _apply_by_pieces(filters: Sequence[Filter], text: str) -> str:
+    """Each piece of ``text`` through every filter in turn; exact for line-local filters."""
+    out = []
+    for piece in _pieces(text):
+        for f in filters:
+            piece = f.apply(piece)
+        out.append(piece)
+    return "".join(out)
 
 
 @dataclass(frozen=True, init=False)
@@ -87,24 +113,45 @@ class Pipeline:
         return Report(text, tuple(edits))
 
     def _run(self, text: str, edits: list[Edit] | None) -> str:
+        by_pieces = edits is None and len(text) > LONG_TEXT
         for _ in range(MAX_PASSES):
-            after_mojibake = None
-            for f in self.filters:
+            ran_mojibake = False
+            after_mojibake = None  # the text as fix-mojibake left it, when that is known
+            for group in self._groups() if by_pieces else [[f] for f in self.filters]:
+                if len(group) > 1 or (by_pieces and getattr(group[0], "line_local", False)):
+                    text = _apply_by_pieces(group, text)
+                    if any(f.name == "fix-mojibake" for f in group):
+                        ran_mojibake, after_mojibake = True, None
+                    continue
+                f = group[0]
                 if edits is None:
                     text = f.apply(text)
                 else:
                     text, found = f.explain(text)
                     edits.extend(found)
                 if f.name == "fix-mojibake":
-                    after_mojibake = text
+                    ran_mojibake, after_mojibake = True, text
             # ftfy decides from context that later filters may change: stripping a trailing
             # no-break space or an invisible character can complete a mojibake sequence. Run
             # again until the mojibake repair has nothing left to do, so cleaning is idempotent.
-            if after_mojibake is None or text == after_mojibake or not may_contain_mojibake(text):
+            if not ran_mojibake or text == after_mojibake or not may_contain_mojibake(text):
                 return text
-            if FixMojibake().apply(text) == text:
+            fix = FixMojibake()
+            pieces = _pieces(text) if by_pieces else (text,)
+            if all(fix.apply(piece) == piece for piece in pieces):
                 return text
         return text
+
+    def _groups(self) -> list[list[Filter]]:
+        """The filters in order, consecutive line-local ones (``line_local``) grouped."""
+        groups: list[list[Filter]] = []
+        for f in self.filters:
+            local = getattr(f, "line_local", False)
+            if local and groups and getattr(groups[-1][0], "line_local", False):
+                groups[-1].append(f)
+            else:
+                groups.append([f])
+        return groups
 
     def without(self, *names: str) -> Pipeline:
         """A copy without the named filters (unknown names are an error)."""

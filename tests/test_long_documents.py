@@ -7,13 +7,20 @@ number of candidate names. Both must give exactly what the plain definition give
 
 from __future__ import annotations
 
+import re
+
+import pytest
 import regex
-from hypothesis import given
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+import cleantext
+from cleantext import pipeline
 from cleantext.filters import encoding
-from cleantext.filters.encoding import UnicodeHygiene
+from cleantext.filters.encoding import FixMojibake, UnicodeHygiene
 from cleantext.filters.possessives import _CANDIDATE, RepairPossessives, _candidates, _evidence
+from cleantext.registry import DEFAULT_ORDER, make_filter
+from cleantext.testing.strategies import dirty_documents
 
 # Characters that hygiene acts on, around line breaks: combining marks (NFC), controls,
 # invisibles, vertical space, surrogate halves.
@@ -86,3 +93,54 @@ def test_possessive_candidates_are_every_match_of_the_pattern(parts) -> None:
 def test_possessive_candidates_need_a_boundary_before_and_after() -> None:
     text = "xBlinkens’ Blinkens’x ’Blinkens’ Blinkens’, Éclairs’ end"
     assert [m.group(1) for m in _candidates(text)] == ["Blinken", "Éclair"]
+
+
+# Line-local filters: the pipeline runs them piece by piece on a long text (one copy of each
+# piece instead of several copies of a 50 MB text), which must not change a single character.
+_LINE_PIECES = st.sampled_from(
+    ["\n", "\r\n", "\r", "BogotÃ¡", "â€™", "Ã", "\xa0", "e\u0301", "\u200b", "\x0b", "\ud83d",
+     "\ude00", "Blinken’s", " .", ".", "Leave a Reply", "x"]
+)  # fmt: skip
+
+
+@pytest.mark.parametrize("name", [n for n in DEFAULT_ORDER if make_filter(n).line_local])
+@given(text=st.lists(_LINE_PIECES, max_size=40).map("".join))
+@example(text="x\n. .")  # stray-period is not line-local: ". ." after a line break stays
+def test_a_line_local_filter_changes_each_line_on_its_own(name: str, text: str) -> None:
+    f = make_filter(name)
+    lines = re.split("(?<=\n)", text)
+    assert f.apply(text) == "".join(f.apply(line) for line in lines)
+
+
+def test_the_line_local_filters_are_the_encoding_ones() -> None:
+    local = {n for n in DEFAULT_ORDER if make_filter(n).line_local}
+    assert local == {"fix-mojibake", "unicode-hygiene"}
+
+
+def test_pieces_are_whole_lines_that_join_back(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(pipeline, "PIECE_CHARS", 3)
+    assert list(pipeline._pieces("ab\ncdef\ngh\ni")) == ["ab\ncdef\n", "gh\ni"]
+    assert list(pipeline._pieces("abcdef")) == ["abcdef"]
+    assert list(pipeline._pieces("")) == []
+
+
+@settings(max_examples=60, deadline=None)
+@given(doc=dirty_documents(max_paragraphs=8), piece=st.integers(1, 200))
+def test_a_long_text_cleans_the_same_in_pieces(doc, piece: int) -> None:
+    whole = cleantext.clean(doc.dirty)
+    calls = []
+    fix = FixMojibake()
+
+    class CountingFix(FixMojibake):
+        def apply(self, text: str) -> str:
+            calls.append(text)
+            return fix.apply(text)
+
+    p = cleantext.default_pipeline().replace(CountingFix())
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(pipeline, "LONG_TEXT", 0)
+        patch.setattr(pipeline, "PIECE_CHARS", piece)
+        assert p(doc.dirty) == whole
+        pieces = list(pipeline._pieces(doc.dirty))
+    # Really in pieces: fix-mojibake saw the text first, in order, one piece at a time.
+    assert calls[: len(pieces)] == pieces

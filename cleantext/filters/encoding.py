@@ -190,6 +190,7 @@ class FixMojibake(FilterBase):
     """
 
     name: ClassVar[str] = "fix-mojibake"
+    line_local: ClassVar[bool] = True
 
     def _run(self, text: str, edits: list[Edit] | None) -> str:
         if text.isascii() and "\r" not in text:
@@ -293,6 +294,7 @@ class UnicodeHygiene(FilterBase):
     """
 
     name: ClassVar[str] = "unicode-hygiene"
+    line_local: ClassVar[bool] = True
 
     def _run(self, text: str, edits: list[Edit] | None) -> str:
         if edits is None and len(text) > BLOCK_CHARS:
