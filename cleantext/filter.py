@@ -9,7 +9,7 @@ apart, and recording costs nothing when nobody asks for it.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
 
@@ -94,8 +94,12 @@ def substitute(
     filter_name: str,
     rule: str,
     category: str,
+    matches: Iterable[Any] | None = None,
 ) -> str:
     """``pattern.sub(replacement, text)``, recording one :class:`Edit` per changed match.
+
+    ``matches``, when given, are the matches to replace (in order, not overlapping), found by a
+    caller that knows where to look; ``pattern`` is then not searched.
 
     >>> import regex
     >>> edits = []
@@ -104,19 +108,20 @@ def substitute(
     >>> edits[0].start, edits[0].before
     (1, '  ')
     """
-    if edits is None:
+    if edits is None and matches is None:
         return pattern.sub(replacement, text)
     out: list[str] = []
     last = 0
-    for match in pattern.finditer(text):
+    for match in pattern.finditer(text) if matches is None else matches:
         new = replacement(match) if callable(replacement) else match.expand(replacement)
         if new == match.group():
             continue
         out.append(text[last : match.start()])
         out.append(new)
-        edits.append(
-            Edit(filter_name, rule, category, match.start(), match.end(), match.group(), new)
-        )
+        if edits is not None:
+            edits.append(
+                Edit(filter_name, rule, category, match.start(), match.end(), match.group(), new)
+            )
         last = match.end()
     if last == 0 and not out:
         return text

@@ -57,3 +57,15 @@ def test_the_stray_period_precheck_finds_every_spaced_period(text: str) -> None:
     assert (_SPACED_PERIOD.search(text) is not None) == spaced
     if not spaced:
         assert _STRAY_PERIOD.search(text) is None
+
+
+@given(st.text(st.sampled_from(list(" \t\xa0.!?…”’\"')»a1\n\u2028")), max_size=40))
+@example("He left. .\n. .")  # a line break before the end mark: the look-behind sees it
+@example("x” .\n» .")
+def test_stray_period_searches_only_lines_with_a_spaced_period_and_finds_every_match(
+    text: str,
+) -> None:
+    from cleantext.filters.punctuation import _STRAY_PERIOD, _stray_matches
+
+    expected = [(m.span(), m.groups()) for m in _STRAY_PERIOD.finditer(text)]
+    assert [(m.span(), m.groups()) for m in _stray_matches(text)] == expected
