@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 import cleantext
 from cleantext import pipeline
-from cleantext.filters import encoding
+from cleantext.filters import encoding, possessives
 from cleantext.filters.encoding import FixMojibake, UnicodeHygiene
 from cleantext.filters.possessives import _CANDIDATE, RepairPossessives, _candidates, _evidence
 from cleantext.registry import DEFAULT_ORDER, make_filter
@@ -69,11 +69,14 @@ _WORDS = st.sampled_from(
 _GLUE = st.sampled_from([" ", "’ ", "' ", "’s ", ". ", "-", "", "\n"])
 
 
-@given(st.lists(st.tuples(_WORDS, _GLUE), max_size=30))
-def test_possessive_evidence_matches_its_definition(parts) -> None:
+@pytest.mark.parametrize("few", [0, 4], ids=["names-at-once", "name-by-name"])
+@given(parts=st.lists(st.tuples(_WORDS, _GLUE), max_size=30))
+def test_possessive_evidence_matches_its_definition(few: int, parts) -> None:
     text = "".join(w + g for w, g in parts)
     names = ["Blinken", "Blinkens", "Smith", "Ábel"]
-    assert _evidence(text, names) == _plain_evidence(text, names)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(possessives, "FEW_NAMES", few)
+        assert _evidence(text, names) == _plain_evidence(text, names)
 
 
 def test_possessives_on_a_document_with_hundreds_of_names() -> None:
