@@ -11,7 +11,7 @@ from typing import Any
 from cleantext.catalog import Catalog, load_catalog
 from cleantext.errors import ConfigError, UnknownFilterError
 from cleantext.filter import Edit, Filter
-from cleantext.filters.encoding import FixMojibake, may_contain_mojibake
+from cleantext.filters.encoding import FixMojibake, mojibake_left
 from cleantext.registry import DEFAULT_ORDER, make_filter
 from cleantext.report import Report
 
@@ -130,15 +130,16 @@ class Pipeline:
                     text, found = f.explain(text)
                     edits.extend(found)
                 if f.name == "fix-mojibake":
-                    ran_mojibake, after_mojibake = True, text
+                    ran_mojibake = True
+                    after_mojibake = text if isinstance(f, FixMojibake) else None
             # ftfy decides from context that later filters may change: stripping a trailing
             # no-break space or an invisible character can complete a mojibake sequence. Run
             # again until the mojibake repair has nothing left to do, so cleaning is idempotent.
-            if not ran_mojibake or text == after_mojibake or not may_contain_mojibake(text):
+            # Only the lines changed since fix-mojibake ran can need it again.
+            if not ran_mojibake or text == after_mojibake:
                 return text
-            fix = FixMojibake()
             pieces = _pieces(text) if by_pieces else (text,)
-            if all(fix.apply(piece) == piece for piece in pieces):
+            if not any(mojibake_left(piece, after_mojibake) for piece in pieces):
                 return text
         return text
 

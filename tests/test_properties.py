@@ -5,6 +5,8 @@ The ``ci`` Hypothesis profile (CI=true) runs 1,000 examples per property.
 
 from __future__ import annotations
 
+import re
+
 import ftfy
 import ftfy.bad_codecs  # registers the sloppy-windows-125x codecs
 import pytest
@@ -12,7 +14,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import cleantext
-from cleantext.filters.encoding import FTFY_ENCODING_ONLY, FixMojibake, normalize_newlines
+from cleantext.filters.encoding import (
+    FTFY_ENCODING_ONLY,
+    FixMojibake,
+    mojibake_left,
+    normalize_newlines,
+)
 
 FILTER_NAMES = list(cleantext.default_pipeline().names)
 PIPELINE = cleantext.default_pipeline()
@@ -113,3 +120,14 @@ def test_precheck_never_skips_text_ftfy_would_judge_bad(text: str) -> None:
     from cleantext.filters.encoding import may_contain_mojibake
 
     assert may_contain_mojibake(text) or not is_bad(text)
+
+
+@given(text=st.one_of(mojibaked, hostile_text, any_text))
+def test_fix_mojibake_leaves_each_line_of_its_output_as_it_is(text: str) -> None:
+    # What the pipeline's last check relies on: after the later filters, only the lines they
+    # changed can need fix-mojibake again.
+    repaired = FixMojibake()(text)
+    for line in re.split("(?<=\n)", repaired):
+        assert FixMojibake()(line) == line
+    later = PIPELINE.without("fix-mojibake")(repaired)
+    assert mojibake_left(later, repaired) == (FixMojibake()(later) != later)

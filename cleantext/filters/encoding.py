@@ -14,7 +14,13 @@ import regex
 from cleantext.filter import Edit, FilterBase, substitute
 from cleantext.filters import _mojibake_fast as _fast
 
-__all__ = ["FTFY_ENCODING_ONLY", "FixMojibake", "UnicodeHygiene", "may_contain_mojibake"]
+__all__ = [
+    "FTFY_ENCODING_ONLY",
+    "FixMojibake",
+    "UnicodeHygiene",
+    "may_contain_mojibake",
+    "mojibake_left",
+]
 
 #: ftfy configured for encoding fixes only: no quote straightening, no HTML unescaping, no
 #: normalization, no width or ligature changes. This is the configuration whose output
@@ -171,6 +177,33 @@ def _explain_segment(segment: str) -> tuple[str, Sequence[tuple[str, str]]]:
             return repaired
     fixed, plan = ftfy.fix_and_explain(segment, _FTFY_EXPLAINING)
     return fixed, plan or ()
+
+
+def mojibake_left(text: str, repaired: str | None = None) -> bool:
+    """Whether :class:`FixMojibake` would change ``text``. ``repaired``, when given, is an
+    output of it: its lines are left as they are by construction (ftfy repeats its steps on a
+    line until they change nothing), so only the lines of ``text`` that are not among them are
+    tried.
+
+    >>> mojibake_left("BogotÃ¡ and Bogotá"), mojibake_left("Bogotá")
+    (True, False)
+    >>> mojibake_left("Bogotá\\nBogotÃ¡", repaired="Bogotá")  # the new line is tried
+    True
+    """
+    if not may_contain_mojibake(text):
+        return False
+    if repaired is not None:
+        kept = set(_segments(repaired))
+        # ftfy cuts a line longer than _MAX_SEGMENT where its length says: such a line is
+        # tried again however it came about.
+        text = "".join(s for s in _segments(text) if s not in kept or len(s) > _MAX_SEGMENT)
+    return FixMojibake().apply(text) != text
+
+
+def _segments(text: str) -> list[str]:
+    """The lines of ``text``, each with its line break (the last without one)."""
+    lines = text.split("\n")
+    return [line + "\n" for line in lines[:-1]] + lines[-1:]
 
 
 @dataclass(frozen=True, slots=True)
