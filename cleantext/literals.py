@@ -9,8 +9,14 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Callable
 
-__all__ = ["any_of", "prefix_tree"]
+__all__ = ["any_of", "chars_between", "prefix_tree", "utf8_search"]
+
+try:  # pragma: no cover - depends on the environment
+    import re2 as _re2
+except ImportError:  # pragma: no cover - depends on the environment
+    _re2 = None
 
 
 def prefix_tree(words: list[str]) -> str:
@@ -40,3 +46,43 @@ def any_of(words: tuple[str, ...]) -> re.Pattern[str] | None:
     'comment'
     """
     return re.compile(prefix_tree(sorted(set(words)))) if words else None
+
+
+Span = tuple[int, int]
+
+
+@functools.lru_cache(maxsize=64)
+def utf8_search(
+    words: tuple[str, ...],
+) -> Callable[[bytes, int, int], tuple[int, int] | None] | None:
+    """A search for any of ``words`` in UTF-8 bytes, by RE2 (an automaton: its speed does not
+    depend on the number of words, where the stdlib engine slows with each first letter):
+    ``search(data, start, end)`` gives the byte span of the leftmost match in
+    ``data[start:end]``, or None. None without google-re2.
+
+    >>> search, data = utf8_search(("Ann", "Ábel")), "x Ábel Ann".encode()
+    >>> search(data, 0, len(data)), search(data, 7, len(data)), search(data, 0, 4)
+    ((2, 7), (8, 11), None)
+    """
+    if _re2 is None or not words:
+        return None
+    options = _re2.Options()
+    options.max_mem = 8 << 20
+    match = _re2.compile("|".join(_re2.escape(w) for w in words), options)._regexp.Match
+    unanchored = _re2._Anchor.UNANCHORED
+
+    def search(data: bytes, start: int, end: int) -> Span | None:
+        span = match(unanchored, data, start, end)[0]
+        return None if span[0] < 0 else span
+
+    return search
+
+
+def chars_between(data: bytes, start: int, end: int) -> int:
+    """How many characters the UTF-8 bytes ``data[start:end]`` hold (both on character starts).
+    One C-level decode: several times faster than RE2's own count.
+
+    >>> chars_between("aéb".encode(), 0, 3)
+    2
+    """
+    return len(data[start:end].decode("utf-8"))

@@ -79,6 +79,38 @@ def test_possessive_evidence_matches_its_definition(few: int, parts) -> None:
         assert _evidence(text, names) == _plain_evidence(text, names)
 
 
+@given(
+    parts=st.lists(st.tuples(_WORDS, _GLUE), max_size=30),
+    stretch=st.integers(1, 16),
+    long_path=st.booleans(),
+)
+def test_repairable_names_match_their_definition(parts, stretch: int, long_path: bool) -> None:
+    # On a long text the evidence is gathered by RE2 in stretches of bytes that double from
+    # FIRST_STRETCH: short ones here, so that names, tokens and UTF-8 characters straddle them.
+    text = "".join(w + g for w, g in parts)
+    names = ["Blinken", "Blinkens", "Smith", "Ábel"]
+    singular, plural = _plain_evidence(text, names)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(possessives, "LONG_TEXT", 0 if long_path else 1 << 40)
+        patch.setattr(possessives, "FIRST_STRETCH", stretch)
+        assert possessives._repairable(text, names) == singular - plural
+
+
+def test_the_long_path_reads_utf8_and_falls_back_without_re2(monkeypatch) -> None:
+    text = "Ábel said. Ábels’ view. Smiths’ home; the Smiths." * 3
+    monkeypatch.setattr(possessives, "FIRST_STRETCH", 8)
+    assert possessives._repairable_long(text, ["Ábel", "Smith"]) == {"Ábel"}
+    assert possessives._repairable_long(text + "\ud800", ["Ábel"]) is None  # lone surrogate
+    monkeypatch.setattr(possessives.literals, "_re2", None)
+    possessives.literals.utf8_search.cache_clear()
+    try:
+        assert possessives._repairable_long(text, ["Ábel"]) is None
+    finally:
+        possessives.literals.utf8_search.cache_clear()
+    monkeypatch.setattr(possessives, "LONG_TEXT", 0)
+    assert possessives._repairable(text, ["Ábel", "Smith"]) == {"Ábel"}  # the stdlib search
+
+
 def test_possessives_on_a_document_with_hundreds_of_names() -> None:
     names = [f"Name{chr(97 + i % 26)}{chr(97 + i // 26 % 26)}ov" for i in range(400)]
     body = " ".join(f"{n} spoke. {n}s’ remarks followed." for n in names)

@@ -17,6 +17,7 @@ from typing import ClassVar
 
 import regex
 
+from cleantext import literals
 from cleantext.filter import Edit, FilterBase
 from cleantext.literals import any_of
 
@@ -86,6 +87,20 @@ def _places(text: str, names: set[str]) -> Iterator[tuple[int, str]]:
         yield place.start(), place.group()
 
 
+def _weigh(text: str, start: int, wanted: set[str], singular: set[str], plural: set[str]) -> None:
+    """Read the token that begins at ``start`` (if one does) as evidence: a name's singular
+    when it is a name, a name's plain plural when it is the name plus "s", not itself a name
+    and not followed by an apostrophe."""
+    if _NOT_INSIDE_TOKEN.match(text, start) is None:
+        return
+    end = _TOKEN_REST.match(text, start).end()  # type: ignore[union-attr]
+    token = text[start:end]
+    if token in wanted:
+        singular.add(token)
+    elif token[-1] == "s" and token[:-1] in wanted and text[end : end + 1] not in ("’", "'"):
+        plural.add(token[:-1])
+
+
 def _evidence(text: str, names: list[str]) -> tuple[set[str], set[str]]:
     """Which candidate names appear in singular form ("Blinken", "Blinken’s") and which as a
     plain plural ("Blinkens" not followed by an apostrophe), as whole tokens.
@@ -93,8 +108,8 @@ def _evidence(text: str, names: list[str]) -> tuple[set[str], set[str]]:
     The names are searched all at once (a prefix tree in the stdlib engine, which skips to the
     capital letters they begin with), or one by one when they are few; at each place found,
     the whole token there is read with the exact patterns. Linear in the document whatever the
-    number of names (a long document has hundreds). A token that is itself a name counts as
-    that name's singular, never as a shorter name's plural.
+    number of names. A token that is itself a name counts as that name's singular, never as a
+    shorter name's plural.
 
     >>> _evidence("Blinken met. Blinkens’ visit. The Smiths came.", ["Blinken", "Smith"])
     ({'Blinken'}, {'Smith'})
@@ -106,15 +121,66 @@ def _evidence(text: str, names: list[str]) -> tuple[set[str], set[str]]:
         end = start + len(name)
         if text[end : end + 1] in _ENDS_TOKEN and name in singular:
             continue  # the token here, if one starts here, is that name: nothing new
-        if _NOT_INSIDE_TOKEN.match(text, start) is None:
-            continue
-        end = _TOKEN_REST.match(text, start).end()  # type: ignore[union-attr]
-        token = text[start:end]
-        if token in wanted:
-            singular.add(token)
-        elif token[-1] == "s" and token[:-1] in wanted and text[end : end + 1] not in ("’", "'"):
-            plural.add(token[:-1])
+        _weigh(text, start, wanted, singular, plural)
     return singular, plural
+
+
+#: From this length (characters) on, the evidence is gathered by :func:`_repairable_long`.
+LONG_TEXT = 1 << 20
+#: The first stretch (bytes) that :func:`_repairable_long` searches; each next one is twice as long.
+FIRST_STRETCH = 1 << 16
+
+
+def _repairable(text: str, names: list[str]) -> set[str]:
+    """The names seen in singular form and never as a plain plural (see :func:`_evidence`).
+
+    >>> _repairable("Blinken met. Blinkens’ visit. Smith. The Smiths.", ["Blinken", "Smith"])
+    {'Blinken'}
+    """
+    if len(text) >= LONG_TEXT:
+        found = _repairable_long(text, names)
+        if found is not None:
+            return found
+    singular, plural = _evidence(text, names)
+    return singular - plural
+
+
+def _repairable_long(text: str, names: list[str]) -> set[str] | None:
+    """:func:`_repairable` for a long document, where hundreds of names each stand thousands of
+    times: the stdlib search for all of them (about 9 ns a character) costs more than the rest
+    of the filter. Here RE2 looks for literal strings in the UTF-8 text (its speed does not
+    depend on how many), in stretches that double in length, and each stretch looks only for
+    what can still change the answer: a name not seen yet in singular, or the plural of one
+    that was, until its plural is seen too. None when RE2 cannot be used (not installed, or a
+    lone surrogate in the text).
+    """
+    try:
+        encoded = text.encode("utf-8")
+    except UnicodeEncodeError:
+        return None
+    wanted = set(names)
+    singular: set[str] = set()
+    plural: set[str] = set()
+    longest = 4 * (max(map(len, wanted)) + 1)  # bytes: a match that begins in a stretch ends here
+    start, stretch, n = 0, FIRST_STRETCH, len(encoded)
+    at_byte = at_char = 0  # a byte offset and the character offset it stands for
+    while start < n:
+        words = [w for w in wanted if w not in singular and w not in plural]
+        words += [w + "s" for w in singular - plural if w + "s" not in wanted]
+        if not words:
+            break
+        search = literals.utf8_search(tuple(sorted(words)))
+        if search is None:
+            return None
+        stop = min(start + stretch, n)
+        limit = min(stop + longest, n)
+        while (span := search(encoded, start, limit)) is not None and span[0] < stop:
+            at_char += literals.chars_between(encoded, at_byte, span[0])
+            at_byte = span[0]
+            _weigh(text, at_char, wanted, singular, plural)
+            start = span[1]  # names are letters: no token begins inside a match
+        start, stretch = stop, stretch * 2
+    return singular - plural
 
 
 @dataclass(frozen=True)
@@ -145,12 +211,12 @@ class RepairPossessives(FilterBase):
         ]
         if not candidates:
             return text
-        singular, plural = _evidence(text, list({m.group(1) for m in candidates}))
+        repairable = _repairable(text, list({m.group(1) for m in candidates}))
         out: list[str] = []
         last = 0
         for match in candidates:
             name, apostrophe = match.group(1), match.group(2)
-            if name not in singular or name in plural:
+            if name not in repairable:
                 continue
             fixed = f"{name}{apostrophe}s"
             out.append(text[last : match.start()])
