@@ -68,6 +68,19 @@ def markdown(results: dict) -> str:
                 hit = [m for m in sweep if m["name"] == name and m["mojibake_rate"] == rate]
                 cells.append(_fmt(hit[0]["mb_per_s"]) if hit else "n/a")
             lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    paired = _by(results, "paired")
+    if paired:
+        rounds = max(len(m["seconds"]) for m in paired)
+        lines += [
+            "",
+            "### Paired rounds (the targets' figures, timed in turn within each round; MB/s)",
+            "",
+            "| what | " + " | ".join(f"round {r + 1}" for r in range(rounds)) + " |",
+            "| --- |" + " ---: |" * rounds,
+        ]
+        for m in paired:
+            cells = [_fmt(m["bytes"] / 1e6 / t) if t > 0 else "n/a" for t in m["seconds"]]
+            lines.append(f"| {m['name']} | " + " | ".join(cells) + " |")
     cli = _by(results, "cli")
     if cli:
         lines += [

@@ -17,6 +17,7 @@ from benchmarks.peers import load_peers
 __all__ = [
     "PIPELINE",
     "long_document_speed",
+    "paired_speed",
     "peer_speed",
     "pipeline_speed",
     "sample",
@@ -27,6 +28,8 @@ PIPELINE = "cleantext default pipeline"
 EXPLAIN = "cleantext explain()"
 ALREADY_CLEAN = "cleantext default pipeline, documents needing no repair"
 FLOOR = "floor: read + write only (in process)"
+LONG = "cleantext default pipeline, one long document"
+PAIRED = "paired: "
 
 
 def sample(params: CorpusParams, nbytes: int, material: Material) -> list[str]:
@@ -148,17 +151,47 @@ def sweep_speed(
 
 
 def long_document_speed(
-    params: CorpusParams, nbytes: int, material: Material, repeats: int
+    params: CorpusParams, nbytes: int, material: Material, repeats: int, doc: str | None = None
 ) -> Measurement:
-    """The pipeline on one document of ``nbytes`` (same mojibake share as the corpus)."""
+    """The pipeline on one document of ``nbytes`` (same mojibake share as the corpus), or on
+    ``doc`` when it is given (that document, already generated)."""
     import cleantext
 
     pipeline = cleantext.default_pipeline()
-    doc = long_document(nbytes, params, material=material)
+    if doc is None:
+        doc = long_document(nbytes, params, material=material)
     return Measurement(
-        "cleantext default pipeline, one long document",
+        LONG,
         time_over(pipeline, [doc], repeats=repeats, warmup=0),
         len(doc.encode("utf-8")),
         1,
         "scaling",
     )
+
+
+def paired_speed(docs: Sequence[str], long_doc: str | None, repeats: int) -> list[Measurement]:
+    """What the targets compare, timed in turn within each round: the pipeline on ``docs``,
+    ftfy both ways on them, and the pipeline on ``long_doc``. The sections above time each row
+    on its own, minutes apart; on a machine whose speed drifts (this project's swings by up to
+    2x within minutes) a ratio of two of them measures the drift too. Round by round, both
+    sides of a ratio run under the same conditions. Names start with ``"paired: "``.
+    """
+    import cleantext
+    from benchmarks.peers import ftfy_defaults, ftfy_encoding_only
+
+    pipeline = cleantext.default_pipeline()
+    tasks: list[tuple[str, Callable[[str], object], Sequence[str]]] = [
+        (PIPELINE, pipeline, docs),
+        ("ftfy.fix_text (defaults)", ftfy_defaults, docs),
+        ("ftfy.fix_text (encoding only)", ftfy_encoding_only, docs),
+    ]
+    if long_doc is not None:
+        tasks.append((LONG, pipeline, [long_doc]))
+    times: dict[str, list[float]] = {name: [] for name, _, _ in tasks}
+    for _ in range(repeats):
+        for name, func, batch in tasks:
+            times[name] += time_over(func, batch, repeats=1, warmup=0)
+    return [
+        Measurement(PAIRED + name, tuple(times[name]), _nbytes(batch), len(batch), "paired")
+        for name, _, batch in tasks
+    ]

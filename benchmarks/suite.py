@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import statistics
 import sys
 import time
 from collections.abc import Callable
@@ -15,7 +16,7 @@ from pathlib import Path
 
 from benchmarks import speed
 from benchmarks.cli_bench import cli_features, run_command
-from benchmarks.corpus import MB, CorpusParams, write_corpus
+from benchmarks.corpus import MB, CorpusParams, long_document, write_corpus
 from benchmarks.material import load_material, repo_root
 from benchmarks.measure import Measurement, load_average, machine, versions
 
@@ -155,22 +156,33 @@ def _target(
     }
 
 
+def _speed_ratio(found: list[Measurement], name: str, base: str) -> float | None:
+    """MB/s of ``name`` over MB/s of ``base``: the median of the ratios round by round when
+    both were timed in the same rounds (see :func:`speed.paired_speed`), else of the medians."""
+    paired, paired_base = _find(found, speed.PAIRED + name), _find(found, speed.PAIRED + base)
+    if paired and paired_base and len(paired.seconds) == len(paired_base.seconds):
+        return statistics.median(
+            (paired.nbytes / t) / (paired_base.nbytes / u)
+            for t, u in zip(paired.seconds, paired_base.seconds, strict=True)
+        )
+    one, other = _find(found, name), _find(found, base)
+    return one.mb_s / other.mb_s if one and other else None
+
+
 def targets(found: list[Measurement]) -> list[dict]:
-    """The issue's done-when figures, measured; ``met`` is None when not measured."""
-    pipe = _find(found, speed.PIPELINE)
-    ftfy_d = _find(found, "ftfy.fix_text (defaults)")
-    ftfy_e = _find(found, "ftfy.fix_text (encoding only)")
+    """The issue's done-when figures, measured; ``met`` is None when not measured. Ratios come
+    from the paired rounds when the run has them."""
     clean = _find(found, speed.ALREADY_CLEAN)
     out = [
         _target(
             "pipeline vs ftfy.fix_text defaults (10% mojibake)",
-            pipe.mb_s / ftfy_d.mb_s if pipe and ftfy_d else None,
+            _speed_ratio(found, speed.PIPELINE, "ftfy.fix_text (defaults)"),
             8.0,
             unit="x",
         ),
         _target(
             "pipeline vs ftfy.fix_text encoding-only (10% mojibake)",
-            pipe.mb_s / ftfy_e.mb_s if pipe and ftfy_e else None,
+            _speed_ratio(found, speed.PIPELINE, "ftfy.fix_text (encoding only)"),
             4.0,
             unit="x",
         ),
@@ -181,11 +193,10 @@ def targets(found: list[Measurement]) -> list[dict]:
             unit="MB/s",
         ),
     ]
-    long = _find(found, "cleantext default pipeline, one long document")
     out.append(
         _target(
             "one long document vs small documents, per byte",
-            long.mb_s / pipe.mb_s if long and pipe else None,
+            _speed_ratio(found, speed.LONG, speed.PIPELINE),
             1.0,
             unit="x",
         )
@@ -264,15 +275,23 @@ def run(
         found += measured
         skipped += missing
         save()
-    del docs
     if "sweep" in config.parts:
         log(f"sweep: mojibake 0%, 10%, 100% on {config.sweep_sample / MB:g} MB")
         found += speed.sweep_speed(params, config.sweep_sample, material, config.repeats)
         save()
+    long_doc = None
     if "long" in config.parts:
         log(f"long: one {config.long_doc / MB:g} MB document")
-        found.append(speed.long_document_speed(params, config.long_doc, material, config.repeats))
+        long_doc = long_document(config.long_doc, params, material=material)
+        found.append(
+            speed.long_document_speed(params, config.long_doc, material, config.repeats, long_doc)
+        )
         save()
+    if {"speed", "peers"} <= set(config.parts):
+        log("paired: the targets' figures again, timed in turn within each round")
+        found += speed.paired_speed(docs, long_doc, config.repeats)
+        save()
+    del docs, long_doc
     if "cli" in config.parts:
         _cli_part(config, log, found, skipped, save)
     return results()

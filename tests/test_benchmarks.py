@@ -196,7 +196,16 @@ def test_harness_runs_end_to_end_on_a_tiny_corpus(tmp_path):
     results = json.loads((tmp_path / "results" / "tiny.json").read_text("utf-8"))
     names = {m["name"] for m in results["measurements"]}
     groups = {m["group"] for m in results["measurements"]}
-    assert {"floor", "filter", "pipeline", "peer", "sweep", "scaling", "cli"} <= groups
+    assert {"floor", "filter", "pipeline", "peer", "sweep", "scaling", "cli", "paired"} <= groups
+    paired = {m["name"]: m for m in results["measurements"] if m["group"] == "paired"}
+    assert set(paired) == {
+        "paired: cleantext default pipeline", "paired: ftfy.fix_text (defaults)",
+        "paired: ftfy.fix_text (encoding only)",
+        "paired: cleantext default pipeline, one long document"}  # fmt: skip
+    ratio = next(t for t in results["targets"] if "defaults" in t["name"])["value"]
+    pipe_paired = paired["paired: cleantext default pipeline"]["mb_per_s"]
+    ftfy_paired = paired["paired: ftfy.fix_text (defaults)"]["mb_per_s"]
+    assert ratio == pytest.approx(pipe_paired / ftfy_paired)
     for name in ("cleantext default pipeline", "cleantext explain()",
                  "ftfy.fix_text (defaults)", "ftfy.fix_text (encoding only)",
                  "cleantext clean (directory tree) --jobs 1"):  # fmt: skip
@@ -220,6 +229,7 @@ def test_harness_runs_end_to_end_on_a_tiny_corpus(tmp_path):
     assert len(results["targets"]) == 7
     table = (tmp_path / "results" / "tiny.md").read_text("utf-8")
     assert "| cleantext default pipeline |" in table and "### Targets" in table
+    assert "### Paired rounds" in table
     try:
         import matplotlib  # noqa: F401
     except ImportError:
@@ -251,3 +261,21 @@ def test_a_failing_cli_is_recorded_as_skipped_and_the_run_goes_on(tmp_path):
     assert {m["name"] for m in results["measurements"]} == {
         "floor: read + write only (python -m benchmarks.floor)"}  # fmt: skip
     assert not (tmp_path / "results" / "broken.partial.json").exists()
+
+
+def test_target_ratios_come_from_paired_rounds_when_there_are_some():
+    # Round by round the pipeline is 10x ftfy; the machine slowed down in round 3 for ftfy
+    # only in the unpaired rows. Paired: the median of the rounds' ratios; else the medians'.
+    from benchmarks.measure import Measurement
+    from benchmarks.suite import _speed_ratio
+
+    def m(name, seconds, group):
+        return Measurement(name, seconds, 1_000_000, 10, group)
+
+    unpaired = [m("cleantext default pipeline", (1.0, 2.0, 3.0), "pipeline"),
+                m("ftfy.fix_text (defaults)", (10.0, 10.0, 60.0), "peer")]  # fmt: skip
+    assert _speed_ratio(unpaired, "cleantext default pipeline", "ftfy.fix_text (defaults)") == 5.0
+    paired = [m("paired: cleantext default pipeline", (1.0, 2.0, 3.0), "paired"),
+              m("paired: ftfy.fix_text (defaults)", (10.0, 10.0, 60.0), "paired")]  # fmt: skip
+    both = unpaired + paired
+    assert _speed_ratio(both, "cleantext default pipeline", "ftfy.fix_text (defaults)") == 10.0
