@@ -52,9 +52,7 @@ Span = tuple[int, int]
 
 
 @functools.lru_cache(maxsize=64)
-def utf8_search(
-    words: tuple[str, ...],
-) -> Callable[[bytes, int, int], tuple[int, int] | None] | None:
+def utf8_search(words: tuple[str, ...]) -> Callable[[bytes, int, int], Span | None] | None:
     """A search for any of ``words`` in UTF-8 bytes, by RE2 (an automaton: its speed does not
     depend on the number of words, where the stdlib engine slows with each first letter):
     ``search(data, start, end)`` gives the byte span of the leftmost match in

@@ -118,7 +118,7 @@ class Pipeline:
             ran_mojibake = False
             after_mojibake = None  # the text as fix-mojibake left it, when that is known
             for group in self._groups() if by_pieces else [[f] for f in self.filters]:
-                if len(group) > 1 or (by_pieces and getattr(group[0], "line_local", False)):
+                if by_pieces and getattr(group[0], "line_local", False):
                     text = _apply_by_pieces(group, text)
                     if any(f.name == "fix-mojibake" for f in group):
                         ran_mojibake, after_mojibake = True, None
