@@ -9,7 +9,7 @@ apart, and recording costs nothing when nobody asks for it.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
 
@@ -127,3 +127,18 @@ def substitute(
         return text
     out.append(text[last:])
     return "".join(out)
+
+
+def line_pieces(text: str, size: int) -> Iterator[str]:
+    """``text`` cut into pieces of whole lines, each of at least ``size`` characters and
+    ending in a line break, but the last.
+
+    >>> list(line_pieces("ab\\ncd\\nef", 1)), list(line_pieces("x" * 10, 3))
+    (['ab\\n', 'cd\\n', 'ef'], ['xxxxxxxxxx'])
+    """
+    start, n = 0, len(text)
+    while start < n:
+        cut = text.find("\n", start + size)
+        end = n if cut < 0 else cut + 1
+        yield text[start:end]
+        start = end

@@ -10,7 +10,7 @@ from typing import Any
 
 from cleantext.catalog import Catalog, load_catalog
 from cleantext.errors import ConfigError, UnknownFilterError
-from cleantext.filter import Edit, Filter
+from cleantext.filter import Edit, Filter, line_pieces
 from cleantext.filters.encoding import FixMojibake, mojibake_left
 from cleantext.registry import DEFAULT_ORDER, make_filter
 from cleantext.report import Report
@@ -28,13 +28,8 @@ PIECE_CHARS = 1 << 16
 
 
 def _pieces(text: str) -> Iterator[str]:
-    """``text`` cut into pieces of whole lines, each but the last ending in a line break."""
-    start, n = 0, len(text)
-    while start < n:
-        end = text.find("\n", start + PIECE_CHARS)
-        end = n if end < 0 else end + 1
-        yield text[start:end]
-        start = end
+    """``text`` cut into pieces of whole lines of about ``PIECE_CHARS`` characters."""
+    return line_pieces(text, PIECE_CHARS)
 
 
 def _apply_by_pieces(filters: Sequence[Filter], text: str) -> str:

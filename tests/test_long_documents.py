@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 import cleantext
 from cleantext import pipeline
+from cleantext.filter import line_pieces
 from cleantext.filters import encoding, possessives
 from cleantext.filters.encoding import FixMojibake, UnicodeHygiene
 from cleantext.filters.possessives import _CANDIDATE, RepairPossessives, _candidates, _evidence
@@ -41,9 +42,9 @@ def test_hygiene_in_blocks_equals_hygiene_in_one_piece(text: str, block: int) ->
 
 
 def test_hygiene_blocks_really_split_long_text() -> None:
-    blocks = encoding._blocks("ab\ncd\nef", 1)
+    blocks = list(line_pieces("ab\ncd\nef", 1))
     assert blocks == ["ab\n", "cd\n", "ef"]
-    assert encoding._blocks("x" * 10, 3) == ["x" * 10]  # no line break: one block
+    assert list(line_pieces("x" * 10, 3)) == ["x" * 10]  # no line break: one block
 
 
 _TOKEN = regex.compile(r"[\p{L}\p{N}]+")

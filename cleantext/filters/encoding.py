@@ -11,7 +11,7 @@ from typing import ClassVar
 import ftfy
 import regex
 
-from cleantext.filter import Edit, FilterBase, substitute
+from cleantext.filter import Edit, FilterBase, line_pieces, substitute
 from cleantext.filters import _mojibake_fast as _fast
 
 __all__ = [
@@ -298,17 +298,6 @@ def _may_need_hygiene(text: str) -> bool:
 BLOCK_CHARS = 1 << 13
 
 
-def _blocks(text: str, size: int) -> list[str]:
-    blocks = []
-    start = 0
-    while start < len(text):
-        cut = text.find("\n", start + size)
-        end = len(text) if cut < 0 else cut + 1
-        blocks.append(text[start:end])
-        start = end
-    return blocks
-
-
 def _repair_surrogates(text: str) -> str:
     # Pairs written as two code points are joined; lone halves become U+FFFD.
     return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
@@ -336,7 +325,7 @@ class UnicodeHygiene(FilterBase):
 
     def _repair_long(self, text: str) -> str:
         if not text.isascii() and not unicodedata.is_normalized("NFC", text):
-            return "".join(self._repair(block, None) for block in _blocks(text, BLOCK_CHARS))
+            return "".join(self._repair(block, None) for block in line_pieces(text, BLOCK_CHARS))
         # Already NFC: only the lines with a character to remove or replace change.
         hit = _NEEDS_HYGIENE.search(text) if _may_need_hygiene(text) else None
         return _splice_flagged(text, hit, _NEEDS_HYGIENE, self._repair_line)
