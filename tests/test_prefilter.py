@@ -9,9 +9,9 @@ import regex
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cleantext.catalog import Catalog, Rule, builtin_catalog, prefilter
+from cleantext.catalog import LINE_MARGIN, Catalog, Rule, builtin_catalog, prefilter
 from cleantext.catalog.prefilter import RuleSet, widened
-from cleantext.filters.residue import StripResidue
+from cleantext.filters.residue import StripResidue, _forms
 from cleantext.testing import dirty_documents
 
 SEEDS = Path(__file__).resolve().parent.parent / "corpora" / "seeds" / "input"
@@ -220,3 +220,53 @@ def test_a_set_too_large_to_compile_is_not_used(monkeypatch: pytest.MonkeyPatch)
     assert catalog.first_match("Leave a Reply") is not None
     assert catalog.scan("Leave a Reply") is None
     assert StripResidue(catalog=catalog)("He left.\n\nLeave a Reply\n") == "He left.\n"
+
+
+def test_the_line_test_turns_down_only_lines_with_nothing_to_match_or_repair() -> None:
+    catalog = builtin_catalog()
+    test = catalog.line_test()
+    assert test is not None
+    assert (test("Leave a Reply"), test("He left ."), test("He\u2009left."), test("He left.")) == (
+        True,
+        True,
+        True,
+        False,
+    )
+    turned_down = 0
+    for path in sorted(SEEDS.iterdir()):
+        for line in path.read_text(encoding="utf-8").split("\n"):
+            line = line.strip(LINE_MARGIN)
+            if line and not test(line):
+                turned_down += 1
+                assert catalog.first_match(line) is None, line
+                assert _forms(line) == (line,), line
+    assert turned_down > 50
+
+
+def test_edge_rules_the_scan_rules_out_are_not_tried(monkeypatch: pytest.MonkeyPatch) -> None:
+    tried: list[str] = []
+    fits = Catalog.fits
+
+    def spy(self: Catalog, rule: Rule, line: str) -> bool:
+        tried.append(rule.position)
+        return fits(self, rule, line)
+
+    monkeypatch.setattr(Catalog, "fits", spy)
+    text = "Leave a Reply\n\nBlinken met Xi in Beijing.\n\nHe left on Monday.\n"
+    assert builtin_catalog().scan(text) == {"any"}
+    assert StripResidue()(text) == "Blinken met Xi in Beijing.\n\nHe left on Monday.\n"
+    assert not {"top", "bottom", "edge"} & set(tried)
+
+
+def test_an_edge_line_that_matches_only_as_repaired_is_still_removed() -> None:
+    # "Reuters. ." matches the wire rule only once the stray " ." is gone: the raw scan of
+    # the document cannot see it, the scan of the line's repaired form does
+    text = "Leave a Reply\n\nBlinken met Xi in Beijing.\n\nHe left on Monday.\n\nReuters. .\n"
+    assert "edge" not in builtin_catalog().scan(text)
+    assert StripResidue()(text) == "Blinken met Xi in Beijing.\n\nHe left on Monday.\n"
+
+
+def test_a_document_with_a_lone_surrogate_is_still_cleaned() -> None:
+    text = "Leave a Reply\n\udcff x\nHe left."
+    assert StripResidue()(text) == "\udcff x\nHe left."
+    assert builtin_catalog().line_test()("\udcff x")

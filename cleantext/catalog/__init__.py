@@ -518,8 +518,11 @@ class Catalog:
             self._buckets[key] = bucket
         return bucket
 
-    def _built_prefilter(self) -> tuple[prefilter.RuleSet, tuple[str, ...]] | None:
-        """The RE2 set and the kind of each of its patterns, built on first use; None without."""
+    def _built_prefilter(
+        self,
+    ) -> tuple[prefilter.RuleSet, tuple[str, ...], Callable[[str], bool]] | None:
+        """The RE2 set, the kind of each of its patterns and the set's :meth:`line_test`, built
+        on first use; None without."""
         if self._prefilter is not _UNBUILT:
             return self._prefilter
         with self._lock:
@@ -538,7 +541,8 @@ class Catalog:
                         for k, r in enumerate(chosen)
                         if r.examples
                     ):
-                        built = (rule_set, kinds)
+                        wanted = {k for k, kind in enumerate(kinds) if kind in ("any", "repair")}
+                        built = (rule_set, kinds, rule_set.test(wanted))
                 object.__setattr__(self, "_prefilter", built)
         return self._prefilter
 
@@ -558,8 +562,24 @@ class Catalog:
         built = self._built_prefilter()
         if built is None:
             return None
-        rule_set, kinds = built
+        rule_set, kinds, _ = built
         return frozenset(kinds[k] for k in rule_set.matching(text))
+
+    def line_test(self) -> Callable[[str], bool] | None:
+        """A test of one (already stripped) line: false only when no rule that acts anywhere
+        can match the line and it holds nothing the later filters repair (an odd space, a
+        stray " ."), so that :meth:`first_match` finds nothing in it as it is or as repaired.
+        One call of the RE2 set, with none of the steps of :meth:`first_match` after it; None
+        when there is no set.
+
+        >>> test = builtin_catalog().line_test()
+        >>> test("Leave a Reply"), test("He left ."), test("He left.")
+        (True, True, False)
+        """
+        built = self._built_prefilter()
+        if built is None:
+            return None
+        return built[2]
 
     def first_match(
         self, line: str, reject: Callable[[Rule, str], bool] | None = None
@@ -579,7 +599,7 @@ class Catalog:
             return None
         built = self._built_prefilter()
         if built is not None:
-            rule_set, kinds = built
+            rule_set, kinds, _ = built
             if all(kinds[k] != "any" for k in rule_set.matching(line)):
                 return None  # no rule's widened pattern matches, so no rule does
         anything, entries, plain = self._bucket(line)

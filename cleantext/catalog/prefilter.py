@@ -17,7 +17,7 @@ tries every line against the rules as before, with the same verdicts, only slowe
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 __all__ = ["RuleSet", "available", "widened"]
@@ -315,3 +315,27 @@ class RuleSet:
             return []
         positions = self._positions
         return sorted(positions[k] for k in found)
+
+    def test(self, wanted: set[int]) -> Callable[[str], bool]:
+        """A test of one line: false when none of the patterns ``wanted`` (indexes as in
+        :meth:`matching`) may match it; true when one may, or when it cannot tell. Faster
+        than :meth:`matching` for many short lines (one call of the automaton, nothing
+        sorted). A line that holds a lone surrogate may match.
+
+        >>> RuleSet([(r"leave\\s++a\\s++reply", False), (r"\\d{4}", True)]).test({0})("1999")
+        False
+        """
+        match = self._match
+        if match is None:
+            return lambda line: True
+        inner = frozenset(k for k, position in enumerate(self._positions) if position in wanted)
+        unwanted = inner.isdisjoint
+
+        def may_match(line: str) -> bool:
+            try:
+                found = match(line.encode("utf-8"))
+            except UnicodeEncodeError:
+                return True
+            return bool(found) and not unwanted(found)
+
+        return may_match

@@ -135,10 +135,12 @@ class StripResidue(FilterBase):
                     if line and (len(line) > limit + 40 or line.strip(_STRIP))
                 ]
                 if nonblank:
-                    _resolve_context(catalog, verdicts, nonblank, _lazy_forms(lines, limit))
+                    forms_of = _lazy_forms(lines, limit)
+                    _resolve_context(catalog, verdicts, nonblank, forms_of, found)
             return verdicts
-        one_form = found is not None and "repair" not in found  # every line as it is
-        first_match = catalog.first_match
+        # One call of the RE2 set turns down most lines: no rule that acts anywhere can match
+        # them, and they hold nothing to repair, so their one form is the line as it is.
+        may_match = catalog.line_test() if found is not None else None
         nonblank = []
         stripped: dict[int, tuple[str, ...]] = {}
         for i, line in enumerate(lines):
@@ -151,17 +153,21 @@ class StripResidue(FilterBase):
             if not candidate:
                 continue
             nonblank.append(i)
-            if len(candidate) > limit:
+            if len(candidate) > limit or (may_match is not None and not may_match(candidate)):
                 continue
-            if one_form:
-                stripped[i] = (candidate,)
-                verdicts[i] = first_match(candidate, _guarded_sentence)
-            else:
-                forms = _forms(candidate)
-                stripped[i] = forms
-                verdicts[i] = _first_any(catalog, forms)
+            forms = _forms(candidate)
+            stripped[i] = forms
+            verdicts[i] = _first_any(catalog, forms)
         if catalog.contextual and nonblank:
-            _resolve_context(catalog, verdicts, nonblank, stripped.get)
+            if found is not None and "repair" in found:
+                # An edge rule may match a line only as repaired: scan those forms too.
+                found = found.union(
+                    *(catalog.scan(f[0]) or () for f in stripped.values() if len(f) > 1)
+                )
+            one_form = _lazy_forms(lines, limit)
+            _resolve_context(
+                catalog, verdicts, nonblank, lambda i: stripped.get(i) or one_form(i), found
+            )
         return verdicts
 
     def _run(self, text: str, edits: list[Edit] | None) -> str:
@@ -280,14 +286,19 @@ def _resolve_context(
     verdicts: list[Rule | None],
     nonblank: list[int],
     forms_of: Callable[[int], tuple[str, ...] | None],
+    scanned: frozenset[str] | None = None,
 ) -> None:
     """Try the contextual rules on the lines where their context holds, until nothing changes.
+    ``scanned``: the positions whose rules :meth:`Catalog.scan` found may match some line (as
+    it is or as repaired), when known; the edge rules of the other positions are not tried.
 
     A line's context can change when a neighbour is removed (a removed credit makes the line
     above it a caption candidate; removed lines bring a kept line nearer an edge), so this
     loops; each (line, rule) pair is matched at most once.
     """
-    edge_rules = {p: catalog.contextual.get(p, ()) for p in ("top", "bottom", "edge")}
+    edge_rules = {
+        p: catalog.contextual.get(p, ()) if scanned is None or p in scanned else () for p in _EDGES
+    }
     above = catalog.contextual.get("above-credit", ())
     near = catalog.contextual.get("near-residue", ())
     tried: dict[tuple[int, str], bool] = {}
