@@ -9,7 +9,15 @@ import regex
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cleantext.catalog import LINE_MARGIN, Catalog, Rule, builtin_catalog, prefilter
+from cleantext.catalog import (
+    LINE_MARGIN,
+    MAY_MATCH,
+    TO_REPAIR,
+    Catalog,
+    Rule,
+    builtin_catalog,
+    prefilter,
+)
 from cleantext.catalog.prefilter import RuleSet, widened
 from cleantext.filters.residue import StripResidue, _forms
 from cleantext.testing import dirty_documents
@@ -222,25 +230,26 @@ def test_a_set_too_large_to_compile_is_not_used(monkeypatch: pytest.MonkeyPatch)
     assert StripResidue(catalog=catalog)("He left.\n\nLeave a Reply\n") == "He left.\n"
 
 
-def test_the_line_test_turns_down_only_lines_with_nothing_to_match_or_repair() -> None:
+def test_the_line_test_says_what_a_line_may_need() -> None:
     catalog = builtin_catalog()
     test = catalog.line_test()
     assert test is not None
-    assert (test("Leave a Reply"), test("He left ."), test("He\u2009left."), test("He left.")) == (
-        True,
-        True,
-        True,
-        False,
-    )
-    turned_down = 0
+    assert test("Leave a Reply") == MAY_MATCH
+    assert test("He left .") == test("He\u2009left.") == TO_REPAIR
+    assert test("Leave a\u2009Reply") == MAY_MATCH | TO_REPAIR
+    assert test("He left.") == 0
+    flagged = {0: 0, MAY_MATCH: 0}
     for path in sorted(SEEDS.iterdir()):
         for line in path.read_text(encoding="utf-8").split("\n"):
             line = line.strip(LINE_MARGIN)
-            if line and not test(line):
-                turned_down += 1
-                assert catalog.first_match(line) is None, line
+            needs = test(line) if line else TO_REPAIR
+            if not needs & TO_REPAIR:
                 assert _forms(line) == (line,), line
-    assert turned_down > 50
+                flagged[needs] += 1
+                if not needs:
+                    assert catalog.first_match(line) is None, line
+                assert catalog.first_match(line, screened=True) == catalog.first_match(line)
+    assert flagged[0] > 50 and flagged[MAY_MATCH] > 5
 
 
 def test_edge_rules_the_scan_rules_out_are_not_tried(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -269,4 +278,4 @@ def test_an_edge_line_that_matches_only_as_repaired_is_still_removed() -> None:
 def test_a_document_with_a_lone_surrogate_is_still_cleaned() -> None:
     text = "Leave a Reply\n\udcff x\nHe left."
     assert StripResidue()(text) == "\udcff x\nHe left."
-    assert builtin_catalog().line_test()("\udcff x")
+    assert builtin_catalog().line_test()("\udcff x") == MAY_MATCH | TO_REPAIR

@@ -66,7 +66,9 @@ __all__ = [
     "ANY_LANGUAGE",
     "CATEGORIES",
     "MATCH_TIMEOUT",
+    "MAY_MATCH",
     "POSITIONS",
+    "TO_REPAIR",
     "Catalog",
     "Rule",
     "builtin_catalog",
@@ -389,6 +391,11 @@ _SCANNED = ("any", "top", "bottom", "edge")
 #: as it is and as repaired.
 ODD_SPACES = "\xa0\u1680" + "".join(map(chr, range(0x2000, 0x200B))) + "\u202f\u205f\u3000"
 _REPAIRED = ("[" + "".join(f"\\x{{{ord(c):X}}}" for c in ODD_SPACES) + "]", r" \.")
+#: The flags of :meth:`Catalog.line_test`: a rule that acts anywhere may match the line; the
+#: line holds an odd space or a stray " .".
+MAY_MATCH = 1
+TO_REPAIR = 2
+_FLAG_OF_KIND = {"any": MAY_MATCH, "repair": TO_REPAIR}
 #: Line-length classes: a line is tried only against rules whose max_length reaches its class.
 _LENGTH_CLASSES = (24, 48, 80, 120, 160, 220, 300, 400, 600)
 
@@ -520,7 +527,7 @@ class Catalog:
 
     def _built_prefilter(
         self,
-    ) -> tuple[prefilter.RuleSet, tuple[str, ...], Callable[[str], bool]] | None:
+    ) -> tuple[prefilter.RuleSet, tuple[str, ...], Callable[[str], int]] | None:
         """The RE2 set, the kind of each of its patterns and the set's :meth:`line_test`, built
         on first use; None without."""
         if self._prefilter is not _UNBUILT:
@@ -541,8 +548,8 @@ class Catalog:
                         for k, r in enumerate(chosen)
                         if r.examples
                     ):
-                        wanted = {k for k, kind in enumerate(kinds) if kind in ("any", "repair")}
-                        built = (rule_set, kinds, rule_set.test(wanted))
+                        flags = [_FLAG_OF_KIND.get(kind, 0) for kind in kinds]
+                        built = (rule_set, kinds, rule_set.flags(flags))
                 object.__setattr__(self, "_prefilter", built)
         return self._prefilter
 
@@ -565,16 +572,16 @@ class Catalog:
         rule_set, kinds, _ = built
         return frozenset(kinds[k] for k in rule_set.matching(text))
 
-    def line_test(self) -> Callable[[str], bool] | None:
-        """A test of one (already stripped) line: false only when no rule that acts anywhere
-        can match the line and it holds nothing the later filters repair (an odd space, a
-        stray " ."), so that :meth:`first_match` finds nothing in it as it is or as repaired.
-        One call of the RE2 set, with none of the steps of :meth:`first_match` after it; None
-        when there is no set.
+    def line_test(self) -> Callable[[str], int] | None:
+        """A test of one (already stripped) line, by one call of the RE2 set: the flag
+        :data:`MAY_MATCH` unless no rule that acts anywhere can match the line as it is, and
+        :data:`TO_REPAIR` when it holds something the later filters repair (an odd space, a
+        stray " ."), so that its repaired form may differ. 0: :meth:`first_match` finds
+        nothing in the line as it is or as repaired. None when there is no set.
 
         >>> test = builtin_catalog().line_test()
-        >>> test("Leave a Reply"), test("He left ."), test("He left.")
-        (True, True, False)
+        >>> test("Leave a Reply") == MAY_MATCH, test("He left .") == TO_REPAIR, test("He left.")
+        (True, True, 0)
         """
         built = self._built_prefilter()
         if built is None:
@@ -582,14 +589,19 @@ class Catalog:
         return built[2]
 
     def first_match(
-        self, line: str, reject: Callable[[Rule, str], bool] | None = None
+        self,
+        line: str,
+        reject: Callable[[Rule, str], bool] | None = None,
+        *,
+        screened: bool = False,
     ) -> Rule | None:
         """The first rule that acts anywhere and matches the whole (already stripped) line,
         skipping the rules ``reject(rule, line)`` turns down; None when there is none.
 
         Every test before a rule's full match is a necessary condition, cheapest first: the
-        RE2 set of wider patterns must accept the line; the line's first word and length pick
-        a bucket; a rule's ``contains`` strings, then its ``tail``, must be found.
+        RE2 set of wider patterns must accept the line (``screened``: the caller's
+        :meth:`line_test` of this very line said :data:`MAY_MATCH`); the line's first word and
+        length pick a bucket; a rule's ``contains`` strings, then its ``tail``, must be found.
 
         >>> builtin_catalog().first_match("Leave a Reply").id
         'en.comment_form.wordpress'
@@ -597,10 +609,9 @@ class Catalog:
         n = len(line)
         if n == 0 or n > self.max_length:
             return None
-        built = self._built_prefilter()
-        if built is not None:
-            rule_set, kinds, _ = built
-            if all(kinds[k] != "any" for k in rule_set.matching(line)):
+        if not screened:
+            built = self._built_prefilter()
+            if built is not None and not built[2](line) & MAY_MATCH:
                 return None  # no rule's widened pattern matches, so no rule does
         anything, entries, plain = self._bucket(line)
         lowered = line.lower() if anything is not None else ""

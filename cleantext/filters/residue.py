@@ -24,7 +24,15 @@ from typing import ClassVar
 
 import regex
 
-from cleantext.catalog import LINE_MARGIN, ODD_SPACES, Catalog, Rule, builtin_catalog
+from cleantext.catalog import (
+    LINE_MARGIN,
+    MAY_MATCH,
+    ODD_SPACES,
+    TO_REPAIR,
+    Catalog,
+    Rule,
+    builtin_catalog,
+)
 from cleantext.filter import Edit, FilterBase
 from cleantext.filters.punctuation import StrayPeriod
 
@@ -138,11 +146,12 @@ class StripResidue(FilterBase):
                     forms_of = _lazy_forms(lines, limit)
                     _resolve_context(catalog, verdicts, nonblank, forms_of, found)
             return verdicts
-        # One call of the RE2 set turns down most lines: no rule that acts anywhere can match
-        # them, and they hold nothing to repair, so their one form is the line as it is.
-        may_match = catalog.line_test() if found is not None else None
+        # One call of the RE2 set says what each line may need: most need nothing (no rule
+        # that acts anywhere can match them, and their one form is the line as it is).
+        line_test = catalog.line_test() if found is not None else None
+        first_match = catalog.first_match
         nonblank = []
-        stripped: dict[int, tuple[str, ...]] = {}
+        stripped: dict[int, tuple[str, ...]] = {}  # the lines with a repaired form
         for i, line in enumerate(lines):
             if not line:
                 continue
@@ -153,17 +162,29 @@ class StripResidue(FilterBase):
             if not candidate:
                 continue
             nonblank.append(i)
-            if len(candidate) > limit or (may_match is not None and not may_match(candidate)):
+            if len(candidate) > limit:
                 continue
-            forms = _forms(candidate)
-            stripped[i] = forms
-            verdicts[i] = _first_any(catalog, forms)
+            if line_test is None:
+                forms = _forms(candidate)
+                if len(forms) > 1:
+                    stripped[i] = forms
+                verdicts[i] = _first_any(catalog, forms)
+                continue
+            needs = line_test(candidate)
+            if not needs:
+                continue
+            if needs & TO_REPAIR:
+                forms = _forms(candidate)
+                if len(forms) > 1:
+                    stripped[i] = forms
+                    verdicts[i] = _first_any(catalog, forms)
+                    continue
+            if needs & MAY_MATCH:
+                verdicts[i] = first_match(candidate, _guarded_sentence, screened=True)
         if catalog.contextual and nonblank:
             if found is not None and "repair" in found:
                 # An edge rule may match a line only as repaired: scan those forms too.
-                found = found.union(
-                    *(catalog.scan(f[0]) or () for f in stripped.values() if len(f) > 1)
-                )
+                found = found.union(*(catalog.scan(forms[0]) or () for forms in stripped.values()))
             one_form = _lazy_forms(lines, limit)
             _resolve_context(
                 catalog, verdicts, nonblank, lambda i: stripped.get(i) or one_form(i), found
