@@ -230,25 +230,30 @@ def test_a_set_too_large_to_compile_is_not_used(monkeypatch: pytest.MonkeyPatch)
     assert StripResidue(catalog=catalog)("He left.\n\nLeave a Reply\n") == "He left.\n"
 
 
-def test_the_line_test_says_what_a_line_may_need() -> None:
+def test_the_line_test_says_what_a_line_may_need(monkeypatch: pytest.MonkeyPatch) -> None:
+    plain = without_prefilter(monkeypatch)  # tries every rule of the line's bucket
     catalog = builtin_catalog()
     test = catalog.line_test()
     assert test is not None
-    assert test("Leave a Reply") == MAY_MATCH
-    assert test("He left .") == test("He\u2009left.") == TO_REPAIR
-    assert test("Leave a\u2009Reply") == MAY_MATCH | TO_REPAIR
-    assert test("He left.") == 0
+    wordpress = catalog["en.comment_form.wordpress"]
+    assert test("Leave a Reply") == (MAY_MATCH, (wordpress,))
+    assert test("He left .") == test("He\u2009left.") == (TO_REPAIR, ())
+    assert test("Leave a\u2009Reply") == (MAY_MATCH | TO_REPAIR, (wordpress,))
+    assert test("He left.") == (0, ())
     flagged = {0: 0, MAY_MATCH: 0}
     for path in sorted(SEEDS.iterdir()):
         for line in path.read_text(encoding="utf-8").split("\n"):
             line = line.strip(LINE_MARGIN)
-            needs = test(line) if line else TO_REPAIR
-            if not needs & TO_REPAIR:
-                assert _forms(line) == (line,), line
-                flagged[needs] += 1
-                if not needs:
-                    assert catalog.first_match(line) is None, line
-                assert catalog.first_match(line, screened=True) == catalog.first_match(line)
+            needs, rules = test(line) if line else (TO_REPAIR, ())
+            if needs & TO_REPAIR:
+                continue
+            assert _forms(line) == (line,), line
+            flagged[needs] += 1
+            # the rules named are the only ones that can match: every matching rule is there
+            matching = list(plain.matches(line, contextual=False))
+            assert set(matching) <= set(rules), line
+            assert bool(rules) == bool(needs), line
+            assert catalog.first_match(line, among=rules) == (matching[0] if matching else None)
     assert flagged[0] > 50 and flagged[MAY_MATCH] > 5
 
 
@@ -278,4 +283,44 @@ def test_an_edge_line_that_matches_only_as_repaired_is_still_removed() -> None:
 def test_a_document_with_a_lone_surrogate_is_still_cleaned() -> None:
     text = "Leave a Reply\n\udcff x\nHe left."
     assert StripResidue()(text) == "\udcff x\nHe left."
-    assert builtin_catalog().line_test()("\udcff x") == MAY_MATCH | TO_REPAIR
+    needs, rules = builtin_catalog().line_test()("\udcff x")
+    assert needs == MAY_MATCH | TO_REPAIR and len(rules) == len(ANYWHERE)
+
+
+def test_rules_next_to_residue_are_tried_only_when_the_scan_finds_them(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    tried: list[str] = []
+    fits = Catalog.fits
+
+    def spy(self: Catalog, rule: Rule, line: str) -> bool:
+        tried.append(rule.position)
+        return fits(self, rule, line)
+
+    monkeypatch.setattr(Catalog, "fits", spy)
+    text = "Blinken met Xi.\n\nLeave a Reply\n\nTwitter\n\nHe left on Monday.\n"
+    quiet = text.replace("Twitter", "Later")
+    assert "near-residue" not in builtin_catalog().scan(quiet)
+    assert StripResidue()(quiet) == "Blinken met Xi.\n\nLater\n\nHe left on Monday.\n"
+    assert "near-residue" not in tried
+    assert "near-residue" in builtin_catalog().scan(text)
+    assert StripResidue()(text) == "Blinken met Xi.\n\nHe left on Monday.\n"
+    assert "near-residue" in tried
+
+
+def test_a_contextual_rule_is_not_tried_on_a_line_longer_than_its_limit(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    tried: list[tuple[str, int]] = []
+    fits = Catalog.fits
+
+    def spy(self: Catalog, rule: Rule, line: str) -> bool:
+        tried.append((rule.id, len(line)))
+        return fits(self, rule, line)
+
+    monkeypatch.setattr(Catalog, "fits", spy)
+    long_line = "He left the talks in Beijing on Monday, and said little to the press. " * 3
+    text = f"Leave a Reply\n\nTwitter\n\n{long_line}\n\nHe came back.\n\nTwitter\n\nMore text here."
+    StripResidue()(text)
+    limits = {r.id: r.max_length for r in builtin_catalog().rules}
+    assert tried and all(n <= limits[rule_id] for rule_id, n in tried)

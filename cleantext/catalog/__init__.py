@@ -384,9 +384,11 @@ def guarded(rule: Rule) -> bool:
 
 
 _UNBUILT = object()
-#: The positions whose rules the RE2 set holds: those that act anywhere, and the edge rules
-#: (the only contextual rules that can act on a document from which nothing was removed).
-_SCANNED = ("any", "top", "bottom", "edge")
+#: The positions whose rules the RE2 set holds: those that act anywhere, the edge rules (the
+#: only contextual rules that can act on a document from which nothing was removed), and the
+#: rules that act next to residue (so that a document none of them can match skips them).
+#: Not the caption rules above a credit: their widened patterns would match nearly any line.
+_SCANNED = ("any", "top", "bottom", "edge", "near-residue")
 #: Spaces the later filters make plain: a line that holds one, or a stray " .", is matched
 #: as it is and as repaired.
 ODD_SPACES = "\xa0\u1680" + "".join(map(chr, range(0x2000, 0x200B))) + "\u202f\u205f\u3000"
@@ -396,6 +398,9 @@ _REPAIRED = ("[" + "".join(f"\\x{{{ord(c):X}}}" for c in ODD_SPACES) + "]", r" \
 MAY_MATCH = 1
 TO_REPAIR = 2
 _FLAG_OF_KIND = {"any": MAY_MATCH, "repair": TO_REPAIR}
+#: What :meth:`Catalog.line_test` says of a line: its flags, and the rules that may match it.
+LineNeeds = tuple[int, tuple[Rule, ...]]
+_NOTHING: LineNeeds = (0, ())
 #: Line-length classes: a line is tried only against rules whose max_length reaches its class.
 _LENGTH_CLASSES = (24, 48, 80, 120, 160, 220, 300, 400, 600)
 
@@ -527,7 +532,7 @@ class Catalog:
 
     def _built_prefilter(
         self,
-    ) -> tuple[prefilter.RuleSet, tuple[str, ...], Callable[[str], int]] | None:
+    ) -> tuple[prefilter.RuleSet, tuple[str, ...], Callable[[str], LineNeeds]] | None:
         """The RE2 set, the kind of each of its patterns and the set's :meth:`line_test`, built
         on first use; None without."""
         if self._prefilter is not _UNBUILT:
@@ -548,16 +553,23 @@ class Catalog:
                         for k, r in enumerate(chosen)
                         if r.examples
                     ):
-                        flags = [_FLAG_OF_KIND.get(kind, 0) for kind in kinds]
-                        built = (rule_set, kinds, rule_set.flags(flags))
+
+                        def needs(found: tuple[int, ...]) -> LineNeeds:
+                            flags = 0
+                            for k in found:
+                                flags |= _FLAG_OF_KIND.get(kinds[k], 0)
+                            return flags, tuple(chosen[k] for k in found if kinds[k] == "any")
+
+                        built = (rule_set, kinds, rule_set.classifier(needs, _NOTHING))
                 object.__setattr__(self, "_prefilter", built)
         return self._prefilter
 
     def scan(self, text: str) -> frozenset[str] | None:
         """What one pass of an RE2 set (see :mod:`cleantext.catalog.prefilter`) finds in
-        ``text``: the positions (``"any"``, ``"top"``, ``"bottom"``, ``"edge"``) of the rules
-        that may match some line as it is (stripped of :data:`LINE_MARGIN`), and ``"repair"``
-        when a line holds an odd space or a stray " ." (so that its repaired form differs).
+        ``text``: the positions (``"any"``, ``"top"``, ``"bottom"``, ``"edge"``,
+        ``"near-residue"``) of the rules that may match some line as it is (stripped of
+        :data:`LINE_MARGIN`), and ``"repair"`` when a line holds an odd space or a stray " ."
+        (so that its repaired form differs).
         None when there is no set (google-re2 missing, or a rule it cannot hold).
 
         >>> cat = builtin_catalog()
@@ -572,16 +584,20 @@ class Catalog:
         rule_set, kinds, _ = built
         return frozenset(kinds[k] for k in rule_set.matching(text))
 
-    def line_test(self) -> Callable[[str], int] | None:
-        """A test of one (already stripped) line, by one call of the RE2 set: the flag
-        :data:`MAY_MATCH` unless no rule that acts anywhere can match the line as it is, and
-        :data:`TO_REPAIR` when it holds something the later filters repair (an odd space, a
-        stray " ."), so that its repaired form may differ. 0: :meth:`first_match` finds
-        nothing in the line as it is or as repaired. None when there is no set.
+    def line_test(self) -> Callable[[str], LineNeeds] | None:
+        """A test of one (already stripped) line, by one call of the RE2 set: its flags, and
+        the rules that act anywhere and may match it as it is (in catalog order). The flag
+        :data:`MAY_MATCH` is set when there are such rules; :data:`TO_REPAIR` when the line
+        holds something the later filters repair (an odd space, a stray " ."), so that its
+        repaired form may differ. Flags 0: :meth:`first_match` finds nothing in the line as
+        it is or as repaired. None when there is no set.
 
         >>> test = builtin_catalog().line_test()
-        >>> test("Leave a Reply") == MAY_MATCH, test("He left .") == TO_REPAIR, test("He left.")
-        (True, True, 0)
+        >>> flags, rules = test("Leave a Reply")
+        >>> flags == MAY_MATCH, [rule.id for rule in rules]
+        (True, ['en.comment_form.wordpress'])
+        >>> test("He left .") == (TO_REPAIR, ()), test("He left.")
+        (True, (0, ()))
         """
         built = self._built_prefilter()
         if built is None:
@@ -593,15 +609,16 @@ class Catalog:
         line: str,
         reject: Callable[[Rule, str], bool] | None = None,
         *,
-        screened: bool = False,
+        among: Sequence[Rule] | None = None,
     ) -> Rule | None:
         """The first rule that acts anywhere and matches the whole (already stripped) line,
         skipping the rules ``reject(rule, line)`` turns down; None when there is none.
 
         Every test before a rule's full match is a necessary condition, cheapest first: the
-        RE2 set of wider patterns must accept the line (``screened``: the caller's
-        :meth:`line_test` of this very line said :data:`MAY_MATCH`); the line's first word and
-        length pick a bucket; a rule's ``contains`` strings, then its ``tail``, must be found.
+        RE2 set of wider patterns must accept the line, and only the rules it names are tried
+        (``among``: the rules the caller's :meth:`line_test` of this very line named);
+        without the set, the line's first word and length pick a bucket of rules. A rule's
+        ``contains`` strings, then its ``tail``, must be found.
 
         >>> builtin_catalog().first_match("Leave a Reply").id
         'en.comment_form.wordpress'
@@ -609,10 +626,17 @@ class Catalog:
         n = len(line)
         if n == 0 or n > self.max_length:
             return None
-        if not screened:
+        if among is None:
             built = self._built_prefilter()
-            if built is not None and not built[2](line) & MAY_MATCH:
-                return None  # no rule's widened pattern matches, so no rule does
+            if built is not None:
+                flags, among = built[2](line)
+                if not flags & MAY_MATCH:
+                    return None  # no rule's widened pattern matches, so no rule does
+        if among is not None:
+            for rule in among:
+                if self.fits(rule, line) and (reject is None or not reject(rule, line)):
+                    return rule
+            return None
         anything, entries, plain = self._bucket(line)
         lowered = line.lower() if anything is not None else ""
         if not lowered or anything.search(lowered) is None:  # type: ignore[union-attr]

@@ -18,9 +18,11 @@ tries every line against the rules as before, with the same verdicts, only slowe
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 __all__ = ["RuleSet", "available", "widened"]
+
+T = TypeVar("T")
 
 try:  # pragma: no cover - depends on the environment
     import re2 as _re2
@@ -51,6 +53,7 @@ _ANY = r"\x{0}-\x{9}\x{B}-\x{10FFFF}"
 _DOTTED_I = "[iIİı]"
 _LOOKAROUND = ("(?=", "(?!", "(?<=", "(?<!")
 _MAX_MEM = 64 << 20  # bytes RE2 may use for the set's program and automaton
+_MAX_VERDICTS = 4096  # sets of matching patterns whose verdict a classifier keeps
 _MAX_COUNT = 4  # bounded repeats up to this count are kept; longer ones become unbounded
 
 
@@ -316,33 +319,39 @@ class RuleSet:
         positions = self._positions
         return sorted(positions[k] for k in found)
 
-    def flags(self, flag_of: Sequence[int]) -> Callable[[str], int]:
-        """A test of one line: the bitwise or of ``flag_of[k]`` over the patterns ``k``
-        (indexes as in :meth:`matching`) that may match it; 0 when none may. Every flag when
-        it cannot tell (a lone surrogate, a set too large). Faster than :meth:`matching` for
-        many short lines: one call of the automaton, nothing sorted.
+    def classifier(self, verdict: Callable[[tuple[int, ...]], T], nothing: T) -> Callable[[str], T]:
+        """A function of one line: ``nothing`` when no pattern may match it, else
+        ``verdict`` of the indexes (as in :meth:`matching`, in order) of those that may;
+        ``verdict`` of every index when it cannot tell (a lone surrogate, a set too large).
+        Each set of indexes gets its verdict once. Faster than :meth:`matching` for many short
+        lines: one call of the automaton, and nothing more for a line no pattern may match.
 
         >>> rules = RuleSet([(r"leave\\s++a\\s++reply", False), (r"\\d{4}", True)])
-        >>> test = rules.flags([1, 2])
+        >>> test = rules.classifier(lambda found: found, ())
         >>> test("1999"), test("Leave a Reply"), test("He left.")
-        (2, 1, 0)
+        ((1,), (0,), ())
         """
-        every = 0
-        for flag in flag_of:
-            every |= flag
+        everything = tuple(self._all)
         match = self._match
         if match is None:
+            every = verdict(everything)
             return lambda line: every
-        inner = [flag_of[position] for position in self._positions]
+        positions = self._positions
+        known: dict[tuple[int, ...], T] = {}
 
-        def flags_of(line: str) -> int:
+        def classify(line: str) -> T:
             try:
                 found = match(line.encode("utf-8"))
             except UnicodeEncodeError:
-                return every
-            hits = 0
-            for k in found:
-                hits |= inner[k]
-            return hits
+                found = None
+            if not found:
+                return nothing if found is not None else verdict(everything)
+            key = tuple(found)
+            result = known.get(key)
+            if result is None:
+                if len(known) >= _MAX_VERDICTS:
+                    known.clear()
+                result = known[key] = verdict(tuple(sorted(positions[k] for k in found)))
+            return result
 
-        return flags_of
+        return classify

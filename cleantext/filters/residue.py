@@ -40,6 +40,9 @@ __all__ = ["EDGE_LINES", "StripResidue", "reads_like_sentence"]
 
 _STRIP = LINE_MARGIN
 _EDGES = ("top", "bottom", "edge")
+_CONTEXTS = (*_EDGES, "above-credit", "near-residue")
+#: The contextual positions whose rules the catalog's RE2 scan holds (see Catalog.scan).
+_SCANNED_CONTEXTS = (*_EDGES, "near-residue")
 EDGE_LINES = 3  # "top" and "bottom" rules apply within this many kept non-blank lines of the edge
 # Lines are matched as the later filters will leave them (odd spaces made plain, a stray " ."
 # dropped), so that cleaning clean text removes nothing more: the pipeline stays idempotent.
@@ -170,7 +173,7 @@ class StripResidue(FilterBase):
                     stripped[i] = forms
                 verdicts[i] = _first_any(catalog, forms)
                 continue
-            needs = line_test(candidate)
+            needs, rules = line_test(candidate)
             if not needs:
                 continue
             if needs & TO_REPAIR:
@@ -180,10 +183,10 @@ class StripResidue(FilterBase):
                     verdicts[i] = _first_any(catalog, forms)
                     continue
             if needs & MAY_MATCH:
-                verdicts[i] = first_match(candidate, _guarded_sentence, screened=True)
+                verdicts[i] = first_match(candidate, _guarded_sentence, among=rules)
         if catalog.contextual and nonblank:
             if found is not None and "repair" in found:
-                # An edge rule may match a line only as repaired: scan those forms too.
+                # A contextual rule may match a line only as repaired: scan those forms too.
                 found = found.union(*(catalog.scan(forms[0]) or () for forms in stripped.values()))
             one_form = _lazy_forms(lines, limit)
             _resolve_context(
@@ -311,25 +314,45 @@ def _resolve_context(
 ) -> None:
     """Try the contextual rules on the lines where their context holds, until nothing changes.
     ``scanned``: the positions whose rules :meth:`Catalog.scan` found may match some line (as
-    it is or as repaired), when known; the edge rules of the other positions are not tried.
+    it is or as repaired), when known; the rules of the other positions the scan holds (edge,
+    near-residue) are not tried.
 
     A line's context can change when a neighbour is removed (a removed credit makes the line
     above it a caption candidate; removed lines bring a kept line nearer an edge), so this
     loops; each (line, rule) pair is matched at most once.
     """
-    edge_rules = {
-        p: catalog.contextual.get(p, ()) if scanned is None or p in scanned else () for p in _EDGES
-    }
-    above = catalog.contextual.get("above-credit", ())
-    near = catalog.contextual.get("near-residue", ())
+
+    def rules_of(position: str) -> tuple[Rule, ...]:
+        if scanned is not None and position in _SCANNED_CONTEXTS and position not in scanned:
+            return ()
+        return catalog.contextual.get(position, ())
+
+    top_rules, bottom_rules, edge_rules, above_rules, near_rules = map(rules_of, _CONTEXTS)
     tried: dict[tuple[int, str], bool] = {}
     last = len(nonblank) - 1
+    # The rules to try on a line, in catalog order, by which of its contexts hold.
+    by_context: dict[tuple[bool, bool, bool, bool], tuple[Rule, ...]] = {}
+
+    def rules_for(context: tuple[bool, bool, bool, bool]) -> tuple[Rule, ...]:
+        at_top, at_bottom, above_credit, near_removed = context
+        chosen = [
+            *(top_rules if at_top else ()),
+            *(bottom_rules if at_bottom else ()),
+            *(edge_rules if at_top or at_bottom else ()),
+            *(above_rules if above_credit else ()),
+            *(near_rules if near_removed else ()),
+        ]
+        rules = by_context[context] = tuple(sorted(chosen, key=catalog.position_of))
+        return rules
 
     def first_fitting(i: int, rules: Sequence[Rule]) -> Rule | None:
         forms = forms_of(i)
         if forms is None:
             return None
+        shortest = min(map(len, forms))
         for rule in rules:
+            if rule.max_length < shortest:
+                continue  # too long for the rule as it is and as repaired
             key = (i, rule.id)
             if key not in tried:
                 tried[key] = any(
@@ -373,25 +396,22 @@ def _resolve_context(
                 continue
             kept_before = kept_at_start[r] - removed
             kept_after = kept_total - kept_before - 1
-            rule = None
-            candidates: list[Rule] = []
-            if kept_before < EDGE_LINES:
-                candidates += edge_rules["top"]
-            if kept_after < EDGE_LINES:
-                candidates += edge_rules["bottom"]
-            if kept_before < EDGE_LINES or kept_after < EDGE_LINES:
-                candidates += edge_rules["edge"]
-            if above and r < last:
-                below = verdicts[nonblank[r + 1]]
-                if below is not None and below.credit:
-                    candidates += above
-            if near and (
-                (r > 0 and verdicts[nonblank[r - 1]] is not None)
-                or (r < last and verdicts[nonblank[r + 1]] is not None)
-            ):
-                candidates += near
-            if candidates:
-                rule = first_fitting(i, sorted(candidates, key=catalog.position_of))
+            context = (
+                kept_before < EDGE_LINES,
+                kept_after < EDGE_LINES,
+                bool(above_rules)
+                and r < last
+                and getattr(verdicts[nonblank[r + 1]], "credit", False),
+                bool(near_rules)
+                and (
+                    (r > 0 and verdicts[nonblank[r - 1]] is not None)
+                    or (r < last and verdicts[nonblank[r + 1]] is not None)
+                ),
+            )
+            rules = by_context.get(context)
+            if rules is None:
+                rules = rules_for(context)
+            rule = first_fitting(i, rules) if rules else None
             if rule is not None:
                 verdicts[i] = rule
                 changed = True
