@@ -364,6 +364,7 @@ def _resolve_context(
                 return rule
         return None
 
+    edges = bool(top_rules or bottom_rules or edge_rules)
     n = len(nonblank)
     changed = True
     while changed:
@@ -374,20 +375,28 @@ def _resolve_context(
         kept_at_start = list(accumulate((not g for g in gone), initial=0))
         kept_total = kept_at_start[n]
         removed = 0
-        # Only lines next to a removed line, or near an edge, have a context: visit those in
-        # order, as a full scan would, and count the lines in between as kept.
-        # (A sorted list is already a heap.)
-        todo = sorted({r + d for r, g in enumerate(gone) if g for d in (-1, 1)} - {-1, n})
+        # Only lines next to a removed line (above a removed credit, when no rule acts next to
+        # residue), or near an edge (when an edge rule may match), have a context: visit those
+        # in order, as a full scan would, and count the lines in between as kept.
+        if near_rules:
+            todo = {r + d for r, g in enumerate(gone) if g for d in (-1, 1)}
+        elif above_rules:
+            todo = {r - 1 for r, g in enumerate(gone) if g and verdicts[nonblank[r]].credit}
+        else:
+            todo = set()
+        todo = sorted(todo - {-1, n})  # (a sorted list is already a heap)
         r = -1
         while r + 1 < n:
             r += 1
             kept_before = kept_at_start[r] - removed
-            if EDGE_LINES <= kept_before < kept_total - EDGE_LINES:
+            if not edges or EDGE_LINES <= kept_before < kept_total - EDGE_LINES:
                 # No edge here: go on to the next line next to a removed one, or to the first
                 # line of the bottom edge, whichever comes first.
                 while todo and todo[0] < r:
                     heappop(todo)
-                bottom = bisect_left(kept_at_start, kept_total - EDGE_LINES + removed, r)
+                bottom = (
+                    bisect_left(kept_at_start, kept_total - EDGE_LINES + removed, r) if edges else n
+                )
                 r = min(todo[0], bottom) if todo else bottom
                 if r >= n:
                     break
@@ -416,5 +425,5 @@ def _resolve_context(
                 verdicts[i] = rule
                 changed = True
                 removed += 1
-                if r + 1 < n:
+                if near_rules and r + 1 < n:
                     heappush(todo, r + 1)  # its neighbour above is now removed
