@@ -236,15 +236,16 @@ def test_the_line_test_says_what_a_line_may_need(monkeypatch: pytest.MonkeyPatch
     test = catalog.line_test()
     assert test is not None
     wordpress = catalog["en.comment_form.wordpress"]
-    assert test("Leave a Reply") == (MAY_MATCH, (wordpress,))
-    assert test("He left .") == test("He\u2009left.") == (TO_REPAIR, ())
-    assert test("Leave a\u2009Reply") == (MAY_MATCH | TO_REPAIR, (wordpress,))
-    assert test("He left.") == (0, ())
+    assert test("Leave a Reply") == (MAY_MATCH, (wordpress,), {"any"})
+    assert test("He left .") == test("He\u2009left.") == (TO_REPAIR, (), {"repair"})
+    assert test("Leave a\u2009Reply") == (MAY_MATCH | TO_REPAIR, (wordpress,), {"any", "repair"})
+    assert test("Reuters") == (0, (), {"edge"})
+    assert test("He left.") == (0, (), frozenset())
     flagged = {0: 0, MAY_MATCH: 0}
     for path in sorted(SEEDS.iterdir()):
         for line in path.read_text(encoding="utf-8").split("\n"):
             line = line.strip(LINE_MARGIN)
-            needs, rules = test(line) if line else (TO_REPAIR, ())
+            needs, rules, kinds = test(line) if line else (TO_REPAIR, (), {"repair"})
             if needs & TO_REPAIR:
                 continue
             assert _forms(line) == (line,), line
@@ -252,7 +253,8 @@ def test_the_line_test_says_what_a_line_may_need(monkeypatch: pytest.MonkeyPatch
             # the rules named are the only ones that can match: every matching rule is there
             matching = list(plain.matches(line, contextual=False))
             assert set(matching) <= set(rules), line
-            assert bool(rules) == bool(needs), line
+            assert bool(rules) == bool(needs) == ("any" in kinds), line
+            assert kinds == catalog.scan(line), line
             assert catalog.first_match(line, among=rules) == (matching[0] if matching else None)
     assert flagged[0] > 50 and flagged[MAY_MATCH] > 5
 
@@ -283,7 +285,7 @@ def test_an_edge_line_that_matches_only_as_repaired_is_still_removed() -> None:
 def test_a_document_with_a_lone_surrogate_is_still_cleaned() -> None:
     text = "Leave a Reply\n\udcff x\nHe left."
     assert StripResidue()(text) == "\udcff x\nHe left."
-    needs, rules = builtin_catalog().line_test()("\udcff x")
+    needs, rules, _ = builtin_catalog().line_test()("\udcff x")
     assert needs == MAY_MATCH | TO_REPAIR and len(rules) == len(ANYWHERE)
 
 
@@ -324,3 +326,51 @@ def test_a_contextual_rule_is_not_tried_on_a_line_longer_than_its_limit(
     StripResidue()(text)
     limits = {r.id: r.max_length for r in builtin_catalog().rules}
     assert tried and all(n <= limits[rule_id] for rule_id, n in tried)
+
+
+def test_the_first_suspect_line_is_found_piece_by_piece(monkeypatch: pytest.MonkeyPatch) -> None:
+    catalog = builtin_catalog()
+    prose = "He left the talks in Beijing on Monday.\n"  # 40 characters
+    assert catalog.first_suspect_line(prose * 500) is None
+    assert catalog.first_suspect_line("") is None
+    assert catalog.first_suspect_line("Leave a Reply\n" + prose * 500) == 0
+    # pieces of 1, 2, 4, 8 Ki characters and more, each cut after a whole line: the fifth
+    # starts after 1 + 2 + 4 + 8 Ki characters and the end of the line there
+    assert catalog.first_suspect_line(prose * 500 + "He left .") == 15 * 1024 // len(prose) + 2
+    scanned: list[int] = []
+    may_match = RuleSet.may_match
+
+    def spy(self: RuleSet, text: str) -> bool:
+        scanned.append(len(text))
+        return may_match(self, text)
+
+    monkeypatch.setattr(RuleSet, "may_match", spy)
+    # residue in the first piece: the rest of a long document is not scanned as a whole
+    assert catalog.first_suspect_line(prose * 10 + "Advertisement\n" + prose * 5000) == 0
+    assert scanned == [len(prose) * 25 + len("Advertisement\n") + len(prose) * 1]
+    scanned.clear()
+    # no residue: every character is scanned once, in pieces of whole lines
+    assert catalog.first_suspect_line(prose * 1000) is None
+    assert sum(scanned) == len(prose) * 1000 and all(n % len(prose) == 0 for n in scanned)
+    # the index is the first line of the first piece where something may match
+    text = prose * 1000 + "Advertisement\n"
+    k = catalog.first_suspect_line(text)
+    assert k is not None and 0 < k <= 1000
+    assert not any(catalog.scan(line) for line in text.split("\n")[:k])
+
+
+def test_lines_before_the_first_suspect_piece_are_not_tested(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    catalog = Catalog(builtin_catalog().rules)
+    tested: list[str] = []
+    test = catalog.line_test()
+    assert test is not None
+    built = catalog._prefilter
+    object.__setattr__(
+        catalog, "_prefilter", (*built[:2], lambda line: tested.append(line) or test(line))
+    )
+    prose = "He left the talks in Beijing on Monday."
+    text = "\n\n".join([prose] * 100 + ["Advertisement", prose])
+    assert StripResidue(catalog=catalog)(text) == "\n\n".join([prose] * 101)
+    assert 0 < len(tested) < 60 and "Advertisement" in tested

@@ -398,9 +398,13 @@ _REPAIRED = ("[" + "".join(f"\\x{{{ord(c):X}}}" for c in ODD_SPACES) + "]", r" \
 MAY_MATCH = 1
 TO_REPAIR = 2
 _FLAG_OF_KIND = {"any": MAY_MATCH, "repair": TO_REPAIR}
-#: What :meth:`Catalog.line_test` says of a line: its flags, and the rules that may match it.
-LineNeeds = tuple[int, tuple[Rule, ...]]
-_NOTHING: LineNeeds = (0, ())
+#: What :meth:`Catalog.line_test` says of a line: its flags, the rules that act anywhere and
+#: may match it, and the kinds of all that may (positions, and "repair").
+LineNeeds = tuple[int, tuple[Rule, ...], frozenset[str]]
+_NOTHING: LineNeeds = (0, (), frozenset())
+#: The size in characters of the first piece :meth:`Catalog.first_suspect_line` scans; each
+#: next piece is twice as large.
+FIRST_PIECE = 1024
 #: Line-length classes: a line is tried only against rules whose max_length reaches its class.
 _LENGTH_CLASSES = (24, 48, 80, 120, 160, 220, 300, 400, 600)
 
@@ -558,7 +562,8 @@ class Catalog:
                             flags = 0
                             for k in found:
                                 flags |= _FLAG_OF_KIND.get(kinds[k], 0)
-                            return flags, tuple(chosen[k] for k in found if kinds[k] == "any")
+                            rules = tuple(chosen[k] for k in found if kinds[k] == "any")
+                            return flags, rules, frozenset(kinds[k] for k in found)
 
                         built = (rule_set, kinds, rule_set.classifier(needs, _NOTHING))
                 object.__setattr__(self, "_prefilter", built)
@@ -584,20 +589,48 @@ class Catalog:
         rule_set, kinds, _ = built
         return frozenset(kinds[k] for k in rule_set.matching(text))
 
+    def first_suspect_line(self, text: str) -> int | None:
+        """The index of the first ``\\n``-separated line of ``text`` where, as far as the RE2
+        set can tell, a rule may match or something needs repair (see :meth:`scan`); None
+        when there is none. Found by passes of the set over pieces of whole lines that double
+        in size from :data:`FIRST_PIECE` characters: a document without residue is scanned
+        once, one with residue near its top little further. The index of the first line of
+        the first suspect piece (0 when there is no set: every line is suspect).
+
+        >>> cat = builtin_catalog()
+        >>> cat.first_suspect_line("He left.\\n\\nLeave a Reply"), cat.first_suspect_line("Hi.")
+        (0, None)
+        >>> cat.first_suspect_line("He left.\\n" * 200 + "Leave a Reply")  # the 2nd piece
+        114
+        """
+        built = self._built_prefilter()
+        if built is None:
+            return 0
+        may_match = built[0].may_match
+        start, size, n = 0, FIRST_PIECE, len(text)
+        while start < n:
+            end = text.find("\n", start + size)
+            end = n if end < 0 else end + 1
+            if may_match(text[start:end]):
+                return text.count("\n", 0, start)
+            start, size = end, size * 2
+        return None
+
     def line_test(self) -> Callable[[str], LineNeeds] | None:
-        """A test of one (already stripped) line, by one call of the RE2 set: its flags, and
-        the rules that act anywhere and may match it as it is (in catalog order). The flag
-        :data:`MAY_MATCH` is set when there are such rules; :data:`TO_REPAIR` when the line
-        holds something the later filters repair (an odd space, a stray " ."), so that its
-        repaired form may differ. Flags 0: :meth:`first_match` finds nothing in the line as
-        it is or as repaired. None when there is no set.
+        """A test of one (already stripped) line, by one call of the RE2 set: its flags, the
+        rules that act anywhere and may match it as it is (in catalog order), and the kinds
+        (as in :meth:`scan`) of all that may. The flag :data:`MAY_MATCH` is set when there are
+        such rules; :data:`TO_REPAIR` when the line holds something the later filters repair
+        (an odd space, a stray " ."), so that its repaired form may differ. Flags 0:
+        :meth:`first_match` finds nothing in the line as it is or as repaired; no kinds: no
+        rule of any position the set holds can match it. None when there is no set.
 
         >>> test = builtin_catalog().line_test()
-        >>> flags, rules = test("Leave a Reply")
-        >>> flags == MAY_MATCH, [rule.id for rule in rules]
-        (True, ['en.comment_form.wordpress'])
-        >>> test("He left .") == (TO_REPAIR, ()), test("He left.")
-        (True, (0, ()))
+        >>> flags, rules, kinds = test("Leave a Reply")
+        >>> flags == MAY_MATCH, [rule.id for rule in rules], sorted(kinds)
+        (True, ['en.comment_form.wordpress'], ['any'])
+        >>> test("He left .") == (TO_REPAIR, (), {"repair"}), test("He left.")
+        (True, (0, (), frozenset()))
         """
         built = self._built_prefilter()
         if built is None:
@@ -629,7 +662,7 @@ class Catalog:
         if among is None:
             built = self._built_prefilter()
             if built is not None:
-                flags, among = built[2](line)
+                flags, among, _ = built[2](line)
                 if not flags & MAY_MATCH:
                     return None  # no rule's widened pattern matches, so no rule does
         if among is not None:

@@ -319,6 +319,21 @@ class RuleSet:
         positions = self._positions
         return sorted(positions[k] for k in found)
 
+    def may_match(self, text: str) -> bool:
+        """Whether any pattern may match a line of ``text`` (true when it cannot tell); the
+        test of :meth:`matching`, with nothing sorted.
+
+        >>> rules = RuleSet([(r"\\d{4}", True)])
+        >>> rules.may_match("in\\n1999"), rules.may_match("in\\n99")
+        (True, False)
+        """
+        if self._match is None:
+            return True
+        try:
+            return bool(self._match(text.encode("utf-8")))
+        except UnicodeEncodeError:
+            return True
+
     def classifier(self, verdict: Callable[[tuple[int, ...]], T], nothing: T) -> Callable[[str], T]:
         """A function of one line: ``nothing`` when no pattern may match it, else
         ``verdict`` of the indexes (as in :meth:`matching`, in order) of those that may;

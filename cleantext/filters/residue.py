@@ -132,26 +132,18 @@ class StripResidue(FilterBase):
         verdicts: list[Rule | None] = [None] * len(lines)
         catalog = self.catalog
         limit = catalog.max_length
-        # Most documents hold no line that a rule could match (one pass of the RE2 set says
-        # so) and no line that repair would change (" .", odd spaces): their lines need only
-        # be listed, for the contextual rules.
-        found = catalog.scan(text)
-        if found is not None and "any" not in found and "repair" not in found:
-            # With nothing removed, only the edge rules have a context: skip them too when
-            # none can match any line.
-            if catalog.contextual and not found.isdisjoint(_EDGES):
-                nonblank = [
-                    i
-                    for i, line in enumerate(lines)
-                    if line and (len(line) > limit + 40 or line.strip(_STRIP))
-                ]
-                if nonblank:
-                    forms_of = _lazy_forms(lines, limit)
-                    _resolve_context(catalog, verdicts, nonblank, forms_of, found)
-            return verdicts
-        # One call of the RE2 set says what each line may need: most need nothing (no rule
-        # that acts anywhere can match them, and their one form is the line as it is).
-        line_test = catalog.line_test() if found is not None else None
+        # One call of the RE2 set says what a line may need: most need nothing (no rule can
+        # match them, and their one form is the line as it is). Most documents hold no such
+        # line at all, and in the others the lines before the first suspect piece need no
+        # test either (Catalog.first_suspect_line).
+        line_test = catalog.line_test()
+        first = 0
+        scanned: set[str] | None = None  # the positions whose rules may match some line
+        if line_test is not None:
+            suspect = catalog.first_suspect_line(text)
+            if suspect is None:
+                return verdicts
+            first, scanned = suspect, set()
         first_match = catalog.first_match
         nonblank = []
         stripped: dict[int, tuple[str, ...]] = {}  # the lines with a repaired form
@@ -165,7 +157,7 @@ class StripResidue(FilterBase):
             if not candidate:
                 continue
             nonblank.append(i)
-            if len(candidate) > limit:
+            if len(candidate) > limit or i < first:
                 continue
             if line_test is None:
                 forms = _forms(candidate)
@@ -173,9 +165,10 @@ class StripResidue(FilterBase):
                     stripped[i] = forms
                 verdicts[i] = _first_any(catalog, forms)
                 continue
-            needs, rules = line_test(candidate)
-            if not needs:
+            needs, rules, kinds = line_test(candidate)
+            if not kinds:
                 continue
+            scanned |= kinds  # type: ignore[operator]
             if needs & TO_REPAIR:
                 forms = _forms(candidate)
                 if len(forms) > 1:
@@ -184,14 +177,22 @@ class StripResidue(FilterBase):
                     continue
             if needs & MAY_MATCH:
                 verdicts[i] = first_match(candidate, _guarded_sentence, among=rules)
-        if catalog.contextual and nonblank:
-            if found is not None and "repair" in found:
-                # A contextual rule may match a line only as repaired: scan those forms too.
-                found = found.union(*(catalog.scan(forms[0]) or () for forms in stripped.values()))
-            one_form = _lazy_forms(lines, limit)
-            _resolve_context(
-                catalog, verdicts, nonblank, lambda i: stripped.get(i) or one_form(i), found
-            )
+        if not catalog.contextual or not nonblank:
+            return verdicts
+        if scanned is not None:
+            # A contextual rule may match a line only as repaired: scan those forms too.
+            for forms in stripped.values():
+                scanned.update(catalog.scan(forms[0]) or ())
+            if scanned.isdisjoint(_EDGES) and not any(verdicts):
+                return verdicts  # no edge rule can match, and nothing else has a context
+        one_form = _lazy_forms(lines, limit)
+        _resolve_context(
+            catalog,
+            verdicts,
+            nonblank,
+            lambda i: stripped.get(i) or one_form(i),
+            None if scanned is None else frozenset(scanned),
+        )
         return verdicts
 
     def _run(self, text: str, edits: list[Edit] | None) -> str:
