@@ -6,21 +6,24 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from benchmarks.corpus import CorpusParams, iter_documents, long_document
 from benchmarks.floor import copy_tree
 from benchmarks.material import Material
-from benchmarks.measure import Measurement, time_over
+from benchmarks.measure import Measurement, time_over, time_rounds
 from benchmarks.peers import load_peers
 
 __all__ = [
     "PIPELINE",
+    "Rounds",
     "long_document_speed",
     "paired_speed",
     "peer_speed",
     "pipeline_speed",
     "sample",
+    "sample_rounds",
     "sweep_speed",
 ]
 
@@ -37,17 +40,71 @@ def sample(params: CorpusParams, nbytes: int, material: Material) -> list[str]:
     return [d.text for d in iter_documents(params.with_(size=nbytes), material=material)]
 
 
+#: Documents a task runs on before its first timed round.
+WARMUP_DOCS = 20
+
+
+@dataclass(frozen=True)
+class Rounds:
+    """Documents for timed rounds, about ``nbytes`` each, every round on documents no other
+    round (nor the warm-up) holds: a second pass over the same text would find RE2's
+    automaton already built for it, and measure a speed unseen text never gets."""
+
+    warmup: tuple[str, ...]
+    rounds: tuple[tuple[str, ...], ...]
+
+    @property
+    def first(self) -> tuple[str, ...]:
+        return self.rounds[0]
+
+    @property
+    def nbytes(self) -> int:
+        """The bytes of the first round (every round's time is scaled to them)."""
+        return _nbytes(self.first)
+
+    @property
+    def docs(self) -> int:
+        return len(self.first)
+
+    def map(self, func: Callable[[str], str]) -> Rounds:
+        """The same rounds, every document through ``func``."""
+        return Rounds(
+            tuple(map(func, self.warmup)), tuple(tuple(map(func, r)) for r in self.rounds)
+        )
+
+
+def sample_rounds(params: CorpusParams, nbytes: int, material: Material, rounds: int) -> Rounds:
+    """``rounds`` consecutive stretches of about ``nbytes`` of the corpus ``params`` describes
+    (all its documents are unique), after ``WARMUP_DOCS`` documents to warm up on."""
+    # Room for the warm-up and for the last round to fill: documents are generated lazily.
+    room = nbytes * (rounds + 1) + WARMUP_DOCS * 64_000
+    docs = iter_documents(params.with_(size=room), material=material)
+    warmup = tuple(d.text for _, d in zip(range(WARMUP_DOCS), docs, strict=False))
+    found: list[tuple[str, ...]] = []
+    batch: list[str] = []
+    size = 0
+    for d in docs:
+        batch.append(d.text)
+        size += len(d.text.encode("utf-8"))
+        if size >= nbytes:
+            found.append(tuple(batch))
+            batch, size = [], 0
+            if len(found) == rounds:
+                break
+    if len(found) < rounds:
+        found.append(tuple(batch))
+    return Rounds(warmup, tuple(found))
+
+
 def _measure(
     name: str,
     func: Callable[[str], object],
-    docs: Sequence[str],
-    repeats: int,
+    docs: Rounds,
     group: str,
-    nbytes: int,
     **extra: object,
 ) -> Measurement:
     return Measurement(
-        name, time_over(func, docs, repeats=repeats), nbytes, len(docs), group, dict(extra)
+        name, time_rounds(func, docs.rounds, docs.warmup), docs.nbytes, docs.docs, group, extra
     )
 
 
@@ -76,51 +133,37 @@ def floor_speed(docs: Sequence[str], repeats: int) -> Measurement:
     return Measurement(FLOOR, tuple(times), _nbytes(docs), len(docs), "floor")
 
 
-def pipeline_speed(docs: Sequence[str], repeats: int) -> list[Measurement]:
+def pipeline_speed(docs: Rounds) -> list[Measurement]:
     """The floor, each default filter alone, the pipeline, explain, and already-clean input."""
     import cleantext
 
     pipeline = cleantext.default_pipeline()
-    nbytes = _nbytes(docs)
-    found = [floor_speed(docs, repeats)]
+    found = [floor_speed(docs.first, len(docs.rounds))]
     for f in pipeline.filters:
-        found.append(_measure(f"filter {f.name} alone", f.apply, docs, repeats, "filter", nbytes))
-    found.append(_measure(PIPELINE, pipeline, docs, repeats, "pipeline", nbytes))
-    found.append(_measure(EXPLAIN, pipeline.explain, docs, repeats, "pipeline", nbytes))
-    cleaned = [pipeline(d) for d in docs]
+        found.append(_measure(f"filter {f.name} alone", f.apply, docs, "filter"))
+    found.append(_measure(PIPELINE, pipeline, docs, "pipeline"))
+    found.append(_measure(EXPLAIN, pipeline.explain, docs, "pipeline"))
     found.append(
         _measure(
             ALREADY_CLEAN,
             pipeline,
-            cleaned,
-            repeats,
+            docs.map(pipeline),
             "pipeline",
-            _nbytes(cleaned),
             input="the pipeline's own output",
         )
     )
     return found
 
 
-def peer_speed(docs: Sequence[str], repeats: int) -> tuple[list[Measurement], list[dict]]:
+def peer_speed(docs: Rounds) -> tuple[list[Measurement], list[dict]]:
     """Every available peer on the same documents; the missing ones as skipped entries."""
-    nbytes = _nbytes(docs)
     found, skipped = [], []
     for peer in load_peers():
         if peer.func is None:
             skipped.append({"name": peer.name, "reason": peer.note})
             continue
         found.append(
-            _measure(
-                peer.name,
-                peer.func,
-                docs,
-                repeats,
-                "peer",
-                nbytes,
-                version=peer.version,
-                note=peer.note,
-            )
+            _measure(peer.name, peer.func, docs, "peer", version=peer.version, note=peer.note)
         )
     return found, skipped
 
@@ -139,14 +182,13 @@ def sweep_speed(
     pipeline = cleantext.default_pipeline()
     found = []
     for rate in rates:
-        docs = sample(params.with_(mojibake_rate=rate), nbytes, material)
-        size = _nbytes(docs)
+        docs = sample_rounds(params.with_(mojibake_rate=rate), nbytes, material, repeats)
         for name, func in (
             (PIPELINE, pipeline),
             ("ftfy.fix_text (defaults)", ftfy_defaults),
             ("ftfy.fix_text (encoding only)", ftfy_encoding_only),
         ):
-            found.append(_measure(name, func, docs, repeats, "sweep", size, mojibake_rate=rate))
+            found.append(_measure(name, func, docs, "sweep", mojibake_rate=rate))
     return found
 
 
@@ -169,29 +211,42 @@ def long_document_speed(
     )
 
 
-def paired_speed(docs: Sequence[str], long_doc: str | None, repeats: int) -> list[Measurement]:
-    """What the targets compare, timed in turn within each round: the pipeline on ``docs``,
-    ftfy both ways on them, and the pipeline on ``long_doc``. The sections above time each row
-    on its own, minutes apart; on a machine whose speed drifts (this project's swings by up to
-    2x within minutes) a ratio of two of them measures the drift too. Round by round, both
-    sides of a ratio run under the same conditions. Names start with ``"paired: "``.
+def paired_speed(docs: Rounds, long_doc: str | None) -> list[Measurement]:
+    """What the targets compare, timed in turn within each round: the pipeline on the round's
+    documents, ftfy both ways on them, and the pipeline on ``long_doc``. The sections above time
+    each row on its own, minutes apart; on a machine whose speed drifts (this project's swings
+    by up to 2x within minutes) a ratio of two of them measures the drift too. Round by round,
+    both sides of a ratio run under the same conditions, on documents none of them has seen.
+    Names start with ``"paired: "``.
     """
     import cleantext
     from benchmarks.peers import ftfy_defaults, ftfy_encoding_only
 
     pipeline = cleantext.default_pipeline()
-    tasks: list[tuple[str, Callable[[str], object], Sequence[str]]] = [
-        (PIPELINE, pipeline, docs),
-        ("ftfy.fix_text (defaults)", ftfy_defaults, docs),
-        ("ftfy.fix_text (encoding only)", ftfy_encoding_only, docs),
+    tasks: list[tuple[str, Callable[[str], object], bool]] = [
+        (PIPELINE, pipeline, False),
+        ("ftfy.fix_text (defaults)", ftfy_defaults, False),
+        ("ftfy.fix_text (encoding only)", ftfy_encoding_only, False),
     ]
     if long_doc is not None:
-        tasks.append((LONG, pipeline, [long_doc]))
+        tasks.append((LONG, pipeline, True))
+    for _, func, _ in tasks:
+        for doc in docs.warmup:
+            func(doc)
     times: dict[str, list[float]] = {name: [] for name, _, _ in tasks}
-    for _ in range(repeats):
-        for name, func, batch in tasks:
-            times[name] += time_over(func, batch, repeats=1, warmup=0)
+    for batch in docs.rounds:
+        for name, func, long in tasks:
+            # each round's time scaled to the first round's bytes, as time_rounds does
+            scale = 1.0 if long else docs.nbytes / max(_nbytes(batch), 1)
+            run = [long_doc] if long else batch
+            times[name].append(time_over(func, run, repeats=1, warmup=0)[0] * scale)
     return [
-        Measurement(PAIRED + name, tuple(times[name]), _nbytes(batch), len(batch), "paired")
-        for name, _, batch in tasks
+        Measurement(
+            PAIRED + name,
+            tuple(times[name]),
+            _nbytes([long_doc]) if long and long_doc is not None else docs.nbytes,
+            1 if long else docs.docs,
+            "paired",
+        )
+        for name, _, long in tasks
     ]

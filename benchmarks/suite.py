@@ -248,7 +248,7 @@ def run(
     found: list[Measurement] = []
     skipped: list[dict] = []
     params = config.params
-    docs: list[str] = []
+    docs: speed.Rounds | None = None
     gate_share = None
 
     def results() -> dict:
@@ -260,18 +260,21 @@ def run(
             checkpoint(results())
 
     if {"speed", "peers"} & set(config.parts):
-        log(f"sample: generating the first {config.sample / MB:g} MB of the corpus in memory")
-        docs = speed.sample(params, config.sample, material)
+        log(
+            f"sample: generating {config.repeats} rounds of {config.sample / MB:g} MB of the "
+            "corpus in memory (each round on documents the others do not hold)"
+        )
+        docs = speed.sample_rounds(params, config.sample, material, config.repeats)
         from cleantext.filters.encoding import may_contain_mojibake
 
-        gate_share = sum(map(may_contain_mojibake, docs)) / max(len(docs), 1)
+        gate_share = sum(map(may_contain_mojibake, docs.first)) / max(docs.docs, 1)
     if "speed" in config.parts:
         log("speed: floor, filters, pipeline, explain, already-clean documents")
-        found += speed.pipeline_speed(docs, config.repeats)
+        found += speed.pipeline_speed(docs)
         save()
     if "peers" in config.parts:
         log("peers: ftfy (defaults, encoding only), clean-text")
-        measured, missing = speed.peer_speed(docs, config.repeats)
+        measured, missing = speed.peer_speed(docs)
         found += measured
         skipped += missing
         save()
@@ -289,7 +292,7 @@ def run(
         save()
     if {"speed", "peers"} <= set(config.parts):
         log("paired: the targets' figures again, timed in turn within each round")
-        found += speed.paired_speed(docs, long_doc, config.repeats)
+        found += speed.paired_speed(docs, long_doc)
         save()
     del docs, long_doc
     if "cli" in config.parts:

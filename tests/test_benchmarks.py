@@ -28,6 +28,8 @@ from benchmarks.corpus import (
     write_corpus,
 )
 from benchmarks.material import load_material
+from benchmarks.measure import time_rounds
+from benchmarks.speed import WARMUP_DOCS, sample_rounds
 from cleantext.filters.encoding import FTFY_ENCODING_ONLY
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -156,6 +158,25 @@ def test_long_document_is_one_document_of_the_asked_size(material):
     size = len(doc.encode("utf-8"))
     assert 400_000 <= size < 420_000
     assert "â€" in doc and "’" in doc  # some paragraphs mojibaked, some not
+
+
+def test_timed_rounds_run_on_documents_no_other_round_holds(material):
+    params = CorpusParams(seed=3, size=10**9)
+    rounds = sample_rounds(params, 40_000, material, 3)
+    assert len(rounds.rounds) == 3 and len(rounds.warmup) == WARMUP_DOCS
+    batches = [set(rounds.warmup), *map(set, rounds.rounds)]
+    assert sum(map(len, batches)) == len(set().union(*batches))  # no document twice
+    for batch in rounds.rounds:
+        assert 40_000 <= sum(len(d.encode("utf-8")) for d in batch) < 40_000 + 70_000
+    assert rounds.nbytes == sum(len(d.encode("utf-8")) for d in rounds.first)
+    upper = rounds.map(str.upper)
+    assert upper.rounds[1] == tuple(d.upper() for d in rounds.rounds[1])
+
+
+def test_round_times_are_scaled_to_the_first_round_bytes():
+    seen: list[str] = []
+    times = time_rounds(seen.append, [["ab"], ["abcd"], []], warmup=["w"])
+    assert seen == ["w", "ab", "abcd"] and len(times) == 3 and times[2] == 0.0
 
 
 def test_run_command_reports_time_and_peak_memory(tmp_path):
