@@ -211,42 +211,76 @@ def long_document_speed(
     )
 
 
+#: The paired rounds time the small-document tasks in turn on pieces of about this many bytes.
+PAIR_BYTES = 500_000
+
+
+def _pieces(batch: Sequence[str], size: int) -> list[list[str]]:
+    """``batch`` cut, in order, into runs of documents of at least ``size`` bytes (the last may
+    be smaller)."""
+    pieces: list[list[str]] = [[]]
+    held = 0
+    for doc in batch:
+        if held >= size:
+            pieces.append([])
+            held = 0
+        pieces[-1].append(doc)
+        held += len(doc.encode("utf-8"))
+    return pieces
+
+
 def paired_speed(docs: Rounds, long_doc: str | None) -> list[Measurement]:
-    """What the targets compare, timed in turn within each round: the pipeline on the round's
-    documents, ftfy both ways on them, and the pipeline on ``long_doc``. The sections above time
-    each row on its own, minutes apart; on a machine whose speed drifts (this project's swings
-    by up to 2x within minutes) a ratio of two of them measures the drift too. Round by round,
-    both sides of a ratio run under the same conditions, on documents none of them has seen.
-    Names start with ``"paired: "``.
+    """What the targets compare, timed in turn: the pipeline on the round's documents, ftfy both
+    ways on them, and the pipeline on ``long_doc``. The sections above time each row on its
+    own, minutes apart; on a machine whose speed drifts (this project's swings by up to 2x
+    within minutes) a ratio of two of them measures the drift too. Here the small-document
+    tasks take turns on pieces of about ``PAIR_BYTES`` (a second or so of ftfy), so both sides
+    of a ratio run under nearly the same conditions, on documents none of them has seen; each
+    measurement keeps its times per piece in ``extra["piece_seconds"]`` (the targets take the
+    median of the pieces' ratios). The long document takes its turn once a round. Names start
+    with ``"paired: "``.
     """
     import cleantext
     from benchmarks.peers import ftfy_defaults, ftfy_encoding_only
 
     pipeline = cleantext.default_pipeline()
-    tasks: list[tuple[str, Callable[[str], object], bool]] = [
-        (PIPELINE, pipeline, False),
-        ("ftfy.fix_text (defaults)", ftfy_defaults, False),
-        ("ftfy.fix_text (encoding only)", ftfy_encoding_only, False),
+    small: list[tuple[str, Callable[[str], object]]] = [
+        (PIPELINE, pipeline),
+        ("ftfy.fix_text (defaults)", ftfy_defaults),
+        ("ftfy.fix_text (encoding only)", ftfy_encoding_only),
     ]
-    if long_doc is not None:
-        tasks.append((LONG, pipeline, True))
-    for _, func, _ in tasks:
+    for _, func in small:
         for doc in docs.warmup:
             func(doc)
-    times: dict[str, list[float]] = {name: [] for name, _, _ in tasks}
+    times: dict[str, list[float]] = {name: [] for name, _ in small}
+    pieces: dict[str, list[float]] = {name: [] for name, _ in small}
+    long_times: list[float] = []
     for batch in docs.rounds:
-        for name, func, long in tasks:
-            # each round's time scaled to the first round's bytes, as time_rounds does
-            scale = 1.0 if long else docs.nbytes / max(_nbytes(batch), 1)
-            run = [long_doc] if long else batch
-            times[name].append(time_over(func, run, repeats=1, warmup=0)[0] * scale)
-    return [
+        spent = dict.fromkeys(times, 0.0)
+        for piece in _pieces(batch, PAIR_BYTES):
+            for name, func in small:
+                seconds = time_over(func, piece, repeats=1, warmup=0)[0]
+                pieces[name].append(seconds)
+                spent[name] += seconds
+        # each round's time scaled to the first round's bytes, as time_rounds does
+        scale = docs.nbytes / max(_nbytes(batch), 1)
+        for name in times:
+            times[name].append(spent[name] * scale)
+        if long_doc is not None:
+            long_times.append(time_over(pipeline, [long_doc], repeats=1, warmup=0)[0])
+    found = [
         Measurement(
             PAIRED + name,
             tuple(times[name]),
-            _nbytes([long_doc]) if long and long_doc is not None else docs.nbytes,
-            1 if long else docs.docs,
+            docs.nbytes,
+            docs.docs,
             "paired",
+            {"piece_seconds": pieces[name]},
         )
-        for name, _, long in tasks
+        for name, _ in small
     ]
+    if long_doc is not None:
+        found.append(
+            Measurement(PAIRED + LONG, tuple(long_times), _nbytes([long_doc]), 1, "paired")
+        )
+    return found

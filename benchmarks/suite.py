@@ -157,14 +157,19 @@ def _target(
 
 
 def _speed_ratio(found: list[Measurement], name: str, base: str) -> float | None:
-    """MB/s of ``name`` over MB/s of ``base``: the median of the ratios round by round when
-    both were timed in the same rounds (see :func:`speed.paired_speed`), else of the medians."""
+    """MB/s of ``name`` over MB/s of ``base``. When both were timed in turn on the same pieces
+    (see :func:`speed.paired_speed`), the median of the pieces' ratios; else, when both were
+    timed in the same rounds, the median of the rounds' ratios; else of the medians."""
     paired, paired_base = _find(found, speed.PAIRED + name), _find(found, speed.PAIRED + base)
-    if paired and paired_base and len(paired.seconds) == len(paired_base.seconds):
-        return statistics.median(
-            (paired.nbytes / t) / (paired_base.nbytes / u)
-            for t, u in zip(paired.seconds, paired_base.seconds, strict=True)
-        )
+    if paired and paired_base:
+        mine, theirs = paired.extra.get("piece_seconds"), paired_base.extra.get("piece_seconds")
+        if isinstance(mine, list) and isinstance(theirs, list) and len(mine) == len(theirs):
+            return statistics.median(u / t for t, u in zip(mine, theirs, strict=True) if t > 0)
+        if len(paired.seconds) == len(paired_base.seconds):
+            return statistics.median(
+                (paired.nbytes / t) / (paired_base.nbytes / u)
+                for t, u in zip(paired.seconds, paired_base.seconds, strict=True)
+            )
     one, other = _find(found, name), _find(found, base)
     return one.mb_s / other.mb_s if one and other else None
 

@@ -29,7 +29,7 @@ from benchmarks.corpus import (
 )
 from benchmarks.material import load_material
 from benchmarks.measure import time_rounds
-from benchmarks.speed import WARMUP_DOCS, sample_rounds
+from benchmarks.speed import WARMUP_DOCS, _pieces, sample_rounds
 from cleantext.filters.encoding import FTFY_ENCODING_ONLY
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -173,6 +173,13 @@ def test_timed_rounds_run_on_documents_no_other_round_holds(material):
     assert upper.rounds[1] == tuple(d.upper() for d in rounds.rounds[1])
 
 
+def test_paired_pieces_cut_a_round_in_order_into_runs_of_about_a_size():
+    docs = ["a" * 300, "b" * 300, "c" * 300, "d" * 50]
+    assert _pieces(docs, 500) == [docs[:2], docs[2:]]
+    assert _pieces(docs, 10_000) == [docs]
+    assert _pieces([], 500) == [[]]
+
+
 def test_round_times_are_scaled_to_the_first_round_bytes():
     seen: list[str] = []
     times = time_rounds(seen.append, [["ab"], ["abcd"], []], warmup=["w"])
@@ -224,9 +231,16 @@ def test_harness_runs_end_to_end_on_a_tiny_corpus(tmp_path):
         "paired: ftfy.fix_text (encoding only)",
         "paired: cleantext default pipeline, one long document"}  # fmt: skip
     ratio = next(t for t in results["targets"] if "defaults" in t["name"])["value"]
-    pipe_paired = paired["paired: cleantext default pipeline"]["mb_per_s"]
-    ftfy_paired = paired["paired: ftfy.fix_text (defaults)"]["mb_per_s"]
-    assert ratio == pytest.approx(pipe_paired / ftfy_paired)
+    pipe_pieces = paired["paired: cleantext default pipeline"]["piece_seconds"]
+    ftfy_pieces = paired["paired: ftfy.fix_text (defaults)"]["piece_seconds"]
+    assert len(pipe_pieces) == len(ftfy_pieces) >= 1  # same pieces, timed in turn
+    assert ratio == pytest.approx(
+        statistics.median(f / p for p, f in zip(pipe_pieces, ftfy_pieces, strict=True))
+    )
+    # one round (--repeats 1): the round's time is its pieces' times
+    assert sum(pipe_pieces) == pytest.approx(
+        paired["paired: cleantext default pipeline"]["seconds"][0]
+    )
     for name in ("cleantext default pipeline", "cleantext explain()",
                  "ftfy.fix_text (defaults)", "ftfy.fix_text (encoding only)",
                  "cleantext clean (directory tree) --jobs 1"):  # fmt: skip
