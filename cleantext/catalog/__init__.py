@@ -68,6 +68,7 @@ __all__ = [
     "MATCH_TIMEOUT",
     "MAY_MATCH",
     "POSITIONS",
+    "SCANNED_POSITIONS",
     "TO_REPAIR",
     "Catalog",
     "Rule",
@@ -388,7 +389,7 @@ _UNBUILT = object()
 #: only contextual rules that can act on a document from which nothing was removed), and the
 #: rules that act next to residue (so that a document none of them can match skips them).
 #: Not the caption rules above a credit: their widened patterns would match nearly any line.
-_SCANNED = ("any", "top", "bottom", "edge", "near-residue")
+SCANNED_POSITIONS = ("any", "top", "bottom", "edge", "near-residue")
 #: Spaces the later filters make plain: a line that holds one, or a stray " .", is matched
 #: as it is and as repaired.
 ODD_SPACES = "\xa0\u1680" + "".join(map(chr, range(0x2000, 0x200B))) + "\u202f\u205f\u3000"
@@ -450,7 +451,8 @@ class Catalog:
     contextual: dict[str, tuple[Rule, ...]] = field(init=False, repr=False, compare=False)
     _lock: threading.Lock = field(init=False, repr=False, compare=False)
     #: The RE2 set (see :mod:`cleantext.catalog.prefilter`) over the rules of the positions
-    #: in ``_SCANNED``, with the kind of each pattern; None without one, ``_UNBUILT`` before.
+    #: in ``SCANNED_POSITIONS``, the kind of each pattern and the line test; None without
+    #: one, ``_UNBUILT`` before.
     _prefilter: Any = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -543,7 +545,7 @@ class Catalog:
             return self._prefilter
         with self._lock:
             if self._prefilter is _UNBUILT:
-                chosen = [r for r in self.rules if r.position in _SCANNED]
+                chosen = [r for r in self.rules if r.position in SCANNED_POSITIONS]
                 built = None
                 if chosen and prefilter.available():
                     rule_set = prefilter.RuleSet(

@@ -28,6 +28,7 @@ from cleantext.catalog import (
     LINE_MARGIN,
     MAY_MATCH,
     ODD_SPACES,
+    SCANNED_POSITIONS,
     TO_REPAIR,
     Catalog,
     Rule,
@@ -41,8 +42,6 @@ __all__ = ["EDGE_LINES", "StripResidue", "reads_like_sentence"]
 _STRIP = LINE_MARGIN
 _EDGES = ("top", "bottom", "edge")
 _CONTEXTS = (*_EDGES, "above-credit", "near-residue")
-#: The contextual positions whose rules the catalog's RE2 scan holds (see Catalog.scan).
-_SCANNED_CONTEXTS = (*_EDGES, "near-residue")
 EDGE_LINES = 3  # "top" and "bottom" rules apply within this many kept non-blank lines of the edge
 # Lines are matched as the later filters will leave them (odd spaces made plain, a stray " ."
 # dropped), so that cleaning clean text removes nothing more: the pipeline stays idempotent.
@@ -324,7 +323,7 @@ def _resolve_context(
     """
 
     def rules_of(position: str) -> tuple[Rule, ...]:
-        if scanned is not None and position in _SCANNED_CONTEXTS and position not in scanned:
+        if scanned is not None and position in SCANNED_POSITIONS and position not in scanned:
             return ()
         return catalog.contextual.get(position, ())
 
