@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
-from test_cli_helpers import ROOT, command, env, run, tree
+from test_cli_helpers import ROOT, command, default_sigint, env, run, tree
 
 import cleantext
 
@@ -471,7 +471,8 @@ def test_a_rerun_sweeps_temporary_files_and_skips_finished_work(tmp_path: Path) 
 @pytest.mark.parametrize("sig,code", [(signal.SIGTERM, 143), (signal.SIGINT, 130)])
 def test_signals_give_exit_codes_143_and_130(sig: signal.Signals, code: int) -> None:
     proc = subprocess.Popen(command("clean", "-"), stdin=subprocess.PIPE,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env())  # fmt: skip
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env(),
+                            preexec_fn=default_sigint)  # fmt: skip
     for _ in range(600):  # until the command blocks reading standard input (handlers are set)
         with open(f"/proc/{proc.pid}/wchan") as fh:
             if "pipe" in fh.read():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -16,6 +17,13 @@ def env() -> dict[str, str]:
     e["PYTHONPATH"] = str(ROOT) + (os.pathsep + e["PYTHONPATH"] if e.get("PYTHONPATH") else "")
     e.pop("NO_COLOR", None)
     return e
+
+
+def default_sigint() -> None:
+    """For ``preexec_fn``: SIGINT back to its default in the child. A command started as a
+    shell's background job (``cmd &``) inherits SIGINT ignored, and Python then raises no
+    KeyboardInterrupt: a test of how cleantext takes Ctrl-C would test its launcher instead."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def command(*args: str | os.PathLike[str]) -> list[str]:

@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 import pytest
-from test_cli_helpers import command, env, run, tree
+from test_cli_helpers import command, default_sigint, env, run, tree
 
 TEMP_MARK = ".cleantext-tmp-"
 
@@ -131,7 +131,7 @@ def _group(pgid: int) -> list[int]:
 def _start(src: Path, dst: Path) -> subprocess.Popen[bytes]:
     return subprocess.Popen(command("clean", src, "-o", dst, *ARGS), env=env(),
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                            start_new_session=True)  # fmt: skip
+                            start_new_session=True, preexec_fn=default_sigint)  # fmt: skip
 
 
 def _wait_for_workers(child: subprocess.Popen[bytes], count: int) -> list[int]:
