@@ -259,19 +259,29 @@ def test_the_line_test_says_what_a_line_may_need(monkeypatch: pytest.MonkeyPatch
     assert flagged[0] > 50 and flagged[MAY_MATCH] > 5
 
 
-def test_edge_rules_the_scan_rules_out_are_not_tried(monkeypatch: pytest.MonkeyPatch) -> None:
-    tried: list[str] = []
+@pytest.fixture
+def fits_calls(monkeypatch: pytest.MonkeyPatch) -> list[tuple[Rule, str]]:
+    """Every (rule, line) that Catalog.fits is asked about, in order, while the test runs."""
+    calls: list[tuple[Rule, str]] = []
     fits = Catalog.fits
 
     def spy(self: Catalog, rule: Rule, line: str) -> bool:
-        tried.append(rule.position)
+        calls.append((rule, line))
         return fits(self, rule, line)
 
     monkeypatch.setattr(Catalog, "fits", spy)
+    return calls
+
+
+def _positions(calls: list[tuple[Rule, str]]) -> set[str]:
+    return {rule.position for rule, _ in calls}
+
+
+def test_edge_rules_the_scan_rules_out_are_not_tried(fits_calls: list[tuple[Rule, str]]) -> None:
     text = "Leave a Reply\n\nBlinken met Xi in Beijing.\n\nHe left on Monday.\n"
     assert builtin_catalog().scan(text) == {"any"}
     assert StripResidue()(text) == "Blinken met Xi in Beijing.\n\nHe left on Monday.\n"
-    assert not {"top", "bottom", "edge"} & set(tried)
+    assert not {"top", "bottom", "edge"} & _positions(fits_calls)
 
 
 def test_an_edge_line_that_matches_only_as_repaired_is_still_removed() -> None:
@@ -290,42 +300,25 @@ def test_a_document_with_a_lone_surrogate_is_still_cleaned() -> None:
 
 
 def test_rules_next_to_residue_are_tried_only_when_the_scan_finds_them(
-    monkeypatch: pytest.MonkeyPatch,
+    fits_calls: list[tuple[Rule, str]],
 ) -> None:
-    tried: list[str] = []
-    fits = Catalog.fits
-
-    def spy(self: Catalog, rule: Rule, line: str) -> bool:
-        tried.append(rule.position)
-        return fits(self, rule, line)
-
-    monkeypatch.setattr(Catalog, "fits", spy)
     text = "Blinken met Xi.\n\nLeave a Reply\n\nTwitter\n\nHe left on Monday.\n"
     quiet = text.replace("Twitter", "Later")
     assert "near-residue" not in builtin_catalog().scan(quiet)
     assert StripResidue()(quiet) == "Blinken met Xi.\n\nLater\n\nHe left on Monday.\n"
-    assert "near-residue" not in tried
+    assert "near-residue" not in _positions(fits_calls)
     assert "near-residue" in builtin_catalog().scan(text)
     assert StripResidue()(text) == "Blinken met Xi.\n\nHe left on Monday.\n"
-    assert "near-residue" in tried
+    assert "near-residue" in _positions(fits_calls)
 
 
 def test_a_contextual_rule_is_not_tried_on_a_line_longer_than_its_limit(
-    monkeypatch: pytest.MonkeyPatch,
+    fits_calls: list[tuple[Rule, str]],
 ) -> None:
-    tried: list[tuple[str, int]] = []
-    fits = Catalog.fits
-
-    def spy(self: Catalog, rule: Rule, line: str) -> bool:
-        tried.append((rule.id, len(line)))
-        return fits(self, rule, line)
-
-    monkeypatch.setattr(Catalog, "fits", spy)
     long_line = "He left the talks in Beijing on Monday, and said little to the press. " * 3
     text = f"Leave a Reply\n\nTwitter\n\n{long_line}\n\nHe came back.\n\nTwitter\n\nMore text here."
     StripResidue()(text)
-    limits = {r.id: r.max_length for r in builtin_catalog().rules}
-    assert tried and all(n <= limits[rule_id] for rule_id, n in tried)
+    assert fits_calls and all(len(line) <= rule.max_length for rule, line in fits_calls)
 
 
 def test_the_first_suspect_line_is_found_piece_by_piece(monkeypatch: pytest.MonkeyPatch) -> None:
