@@ -57,6 +57,7 @@ from collections.abc import Callable
 
 import ftfy
 import ftfy.bad_codecs  # registers the sloppy codecs
+import regex
 from ftfy.badness import BADNESS_RE, is_bad
 
 __all__ = [
@@ -81,9 +82,10 @@ ENABLED = ftfy.__version__ in VERIFIED_FTFY
 # (the alternatives that pair these with ASCII). A segment with none of them is returned
 # unchanged by ftfy, so skipping it is identical, and is_bad itself (about 6 MB/s) never runs.
 # Written as "a non-ASCII character followed by another, or that is itself one of the specials",
-# so the scan starts from a plain character class: stdlib `re` runs it at about 250 MB/s.
+# so the scan starts from a plain character class. The `regex` module runs it at 700-1000 MB/s
+# on news text, stdlib `re` at about 250 (it stops at every curly quote and accented letter).
 _SPECIALS = "\x80-\x9f\u0152\u0153\u00d8\u00d9\u00c3\u00c2"
-MOJIBAKE_GATE = re.compile(f"[\\x80-\\U0010ffff](?:[\\x80-\\U0010ffff]|(?<=[{_SPECIALS}]))")
+MOJIBAKE_GATE = regex.compile(f"[\\x80-\\U0010ffff](?:[\\x80-\\U0010ffff]|(?<=[{_SPECIALS}]))")
 
 #: A plan step as ftfy explains it: (action, parameter), e.g. ("encode", "latin-1").
 Step = tuple[str, str]

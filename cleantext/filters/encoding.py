@@ -141,8 +141,8 @@ def _repair_at(text: str, at: int, start: int) -> tuple[str, int]:
 
 def _splice_flagged(
     text: str,
-    hit: re.Match[str] | None,
-    gate: re.Pattern[str],
+    hit: re.Match[str] | regex.Match[str] | None,
+    gate: re.Pattern[str] | regex.Pattern[str],
     repair: Callable[[str, int, int], tuple[str, int]],
 ) -> str:
     """``text`` with each span that ``repair(text, at, line_start)`` returns for a place
