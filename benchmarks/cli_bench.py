@@ -1,9 +1,10 @@
 """The CLI end to end: wall time and peak memory of ``python -m cleantext clean SRC -o DST``.
 
 Each run is a fresh process started through a small wrapper that times it and reads, from the
-kernel, the peak resident set size of the largest process it spawned (``RUSAGE_CHILDREN``), so
-worker processes count too. When psutil is installed, the harness also samples the whole process
-tree every 20 ms, which gives the peak of the *sum* over all processes.
+kernel, the peak resident set size of the largest process it spawned and the CPU time of all of
+them, in user space and in the kernel (``RUSAGE_CHILDREN``), so worker processes count too.
+When psutil is installed, the harness also samples the whole process tree every 20 ms, which
+gives the peak of the *sum* over all processes.
 """
 
 from __future__ import annotations
@@ -19,15 +20,17 @@ from pathlib import Path
 
 __all__ = ["CliFeatures", "CliRun", "cli_features", "run_command"]
 
-# Runs the command, then prints its wall time and the peak RSS of its largest process (KiB on
-# Linux). Kept as source so the wrapper needs nothing but the standard library.
+# Runs the command, then prints its wall time, the peak RSS of its largest process (KiB on
+# Linux) and the CPU seconds of all its processes. Kept as source so the wrapper needs nothing
+# but the standard library.
 _WRAPPER = """
 import json, resource, subprocess, sys, time
 start = time.perf_counter()
 code = subprocess.call(sys.argv[1:], stdout=subprocess.DEVNULL)
 seconds = time.perf_counter() - start
-peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-print(json.dumps({"code": code, "seconds": seconds, "maxrss_kb": peak}))
+used = resource.getrusage(resource.RUSAGE_CHILDREN)
+print(json.dumps({"code": code, "seconds": seconds, "maxrss_kb": used.ru_maxrss,
+                  "user": used.ru_utime, "sys": used.ru_stime}))
 """
 
 
@@ -52,11 +55,19 @@ class CliFeatures:
 
 @dataclass(frozen=True, slots=True)
 class CliRun:
-    """One run of a command: wall seconds, peak RSS of its largest process, peak of the tree."""
+    """One run of a command: wall seconds, peak RSS of its largest process, peak of the tree,
+    and the CPU seconds of all its processes in user space and in the kernel."""
 
     seconds: float
     peak_rss_mb: float
     tree_rss_mb: float | None
+    user_seconds: float = 0.0
+    kernel_seconds: float = 0.0
+
+    @property
+    def busy_cores(self) -> float:
+        """CPU seconds per wall second: how many cores the run kept busy on average."""
+        return (self.user_seconds + self.kernel_seconds) / self.seconds if self.seconds else 0.0
 
 
 NO_FSYNC_DIR = Path(__file__).resolve().parent / "whatif_nofsync"
@@ -150,4 +161,6 @@ def run_command(
         seconds=result["seconds"],
         peak_rss_mb=result["maxrss_kb"] * scale / 1e6,
         tree_rss_mb=peak[0] if sampler is not None else None,
+        user_seconds=float(result.get("user", 0.0)),
+        kernel_seconds=float(result.get("sys", 0.0)),
     )

@@ -88,8 +88,8 @@ def markdown(results: dict) -> str:
             "### Command line, end to end (fresh process, wall time)",
             "",
             "| what | corpus | MB/s | docs/s | peak RSS, largest process (MB) |"
-            " peak RSS, all processes (MB) | spread |",
-            "| --- | --- | ---: | ---: | ---: | ---: | ---: |",
+            " peak RSS, all processes (MB) | CPU s, user | CPU s, kernel | busy cores | spread |",
+            "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
         ]
         sizes = results["corpus"].get("cli_corpora_bytes", {})
         for m in cli:
@@ -99,7 +99,8 @@ def markdown(results: dict) -> str:
             lines.append(
                 f"| {m['name']} | {corpus} | {_fmt(m['mb_per_s'])} | {_fmt(m['docs_per_s'], 0)} | "
                 f"{_fmt(m.get('peak_rss_mb'), 0)} | {_fmt(m.get('tree_rss_mb'), 0)} | "
-                f"{m['spread']:.0%} |"
+                f"{_fmt(m.get('user_seconds'))} | {_fmt(m.get('kernel_seconds'))} | "
+                f"{_fmt(m.get('busy_cores'), 2)} | {m['spread']:.0%} |"
             )
     if results["targets"]:
         lines += [

@@ -76,7 +76,16 @@ def _cli_measure(
     runs = [run_command(command, repo, clear=out, no_fsync=no_fsync) for _ in range(repeats)]
     peaks = [r.peak_rss_mb for r in runs]
     trees = [r.tree_rss_mb for r in runs if r.tree_rss_mb is not None]
-    extra = {**extra, "peak_rss_mb": max(peaks), "peak_rss_mb_runs": peaks}
+    extra = {
+        **extra,
+        "peak_rss_mb": max(peaks),
+        "peak_rss_mb_runs": peaks,
+        # Where a run's wall time went: CPU in user space, in the kernel (file system work),
+        # and the cores kept busy; the median run's figures, as for its time.
+        "user_seconds": statistics.median(r.user_seconds for r in runs),
+        "kernel_seconds": statistics.median(r.kernel_seconds for r in runs),
+        "busy_cores": statistics.median(r.busy_cores for r in runs),
+    }
     if trees:
         extra["tree_rss_mb"] = max(trees)
     return Measurement(name, tuple(r.seconds for r in runs), nbytes, docs, "cli", extra)

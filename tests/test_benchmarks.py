@@ -190,6 +190,20 @@ def test_run_command_reports_time_and_peak_memory(tmp_path):
     run = run_command([sys.executable, "-c", "x = bytearray(60_000_000)"], ROOT)
     assert run.seconds > 0
     assert run.peak_rss_mb > 60
+
+
+def test_run_command_reports_cpu_in_user_space_and_in_the_kernel(tmp_path):
+    # A child that spins for a while in Python, then one that spends its time in system calls:
+    # the wrapper's counts follow the work, not the wall clock.
+    spin = "total = 0\nfor i in range(4_000_000): total += i * i"
+    busy = run_command([sys.executable, "-c", spin], ROOT)
+    assert busy.user_seconds >= 0.15 and busy.user_seconds > 3 * busy.kernel_seconds
+    assert 0 < busy.busy_cores <= 1.5
+    calls = f"import os\nfor _ in range(60_000): os.stat({str(tmp_path)!r})"
+    kernel = run_command([sys.executable, "-c", calls], ROOT)
+    assert kernel.kernel_seconds > 0
+    idle = run_command([sys.executable, "-c", "import time; time.sleep(0.5)"], ROOT)
+    assert idle.seconds >= 0.5 and idle.busy_cores < 0.5
     with pytest.raises(RuntimeError, match="exited 3"):
         run_command([sys.executable, "-c", "import sys; sys.exit(3)"], ROOT)
 
@@ -256,6 +270,8 @@ def test_harness_runs_end_to_end_on_a_tiny_corpus(tmp_path):
     cli = [m for m in results["measurements"] if m["group"] == "cli"]
     assert {m["corpus"] for m in cli} == {"large", "small"}
     assert all(m["peak_rss_mb"] > 5 for m in cli)
+    assert all(m["user_seconds"] > 0 and m["kernel_seconds"] >= 0 for m in cli)
+    assert all(0 < m["busy_cores"] <= 4 for m in cli)
     experiments = [m for m in cli if m["name"].startswith("experiment:")]
     assert experiments and all(m["experiment"] and m["corpus"] == "large" for m in experiments)
     assert {"cpu", "cores", "python"} <= set(results["machine"])
