@@ -281,7 +281,11 @@ def read_document(path: str | os.PathLike[str], *, max_bytes: int) -> bytes:
         if size > max_bytes:
             raise DocumentError("too-large", f"{size} bytes is over --max-doc-bytes {max_bytes}")
         try:
-            data = fh.read(max_bytes + 1)
+            # Ask for the size the file has, plus a byte to see it grow: asking for max_bytes
+            # made Python reserve (and the kernel map) that much memory for every document.
+            data = fh.read(size + 1)
+            if len(data) > size:  # it grew since fstat: read on, up to the limit
+                data += fh.read(max_bytes + 1 - len(data))
         except OSError as exc:
             raise DocumentError("unreadable", f"cannot read: {exc.strerror}") from None
     if len(data) > max_bytes:

@@ -103,6 +103,38 @@ def test_a_read_refuses_oversized_documents_before_reading(tmp_path: Path) -> No
     assert read_document(path, max_bytes=2000) == b"x" * 2000
 
 
+def test_a_read_reserves_memory_for_the_document_not_for_the_limit(tmp_path: Path) -> None:
+    import tracemalloc
+
+    path = tmp_path / "small.txt"
+    path.write_bytes(b"x" * 5000)
+    tracemalloc.start()
+    try:
+        assert read_document(path, max_bytes=64 << 20) == b"x" * 5000
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 1 << 20  # asking for max_bytes + 1 would have reserved 64 MiB
+
+
+def test_a_document_that_grows_while_it_is_read_is_read_to_the_limit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "growing.txt"
+    path.write_bytes(b"x" * 3000)
+    real_fstat = os.fstat
+
+    def stale(fd: int) -> os.stat_result:  # the size as it was before the last write
+        st = real_fstat(fd)
+        return os.stat_result((*st[:6], 1000, *st[7:]))
+
+    monkeypatch.setattr(ctio.os, "fstat", stale)
+    assert read_document(path, max_bytes=5000) == b"x" * 3000
+    with pytest.raises(DocumentError, match="max-doc-bytes") as caught:
+        read_document(path, max_bytes=2000)
+    assert caught.value.reason == "too-large"
+
+
 def test_a_fifo_is_not_read(tmp_path: Path) -> None:
     fifo = tmp_path / "pipe.txt"
     os.mkfifo(fifo)
