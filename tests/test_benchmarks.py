@@ -190,6 +190,8 @@ def test_run_command_reports_time_and_peak_memory(tmp_path):
     run = run_command([sys.executable, "-c", "x = bytearray(60_000_000)"], ROOT)
     assert run.seconds > 0
     assert run.peak_rss_mb > 60
+    with pytest.raises(RuntimeError, match="exited 3"):
+        run_command([sys.executable, "-c", "import sys; sys.exit(3)"], ROOT)
 
 
 def test_run_command_reports_cpu_in_user_space_and_in_the_kernel(tmp_path):
@@ -204,8 +206,6 @@ def test_run_command_reports_cpu_in_user_space_and_in_the_kernel(tmp_path):
     assert kernel.kernel_seconds > 0
     idle = run_command([sys.executable, "-c", "import time; time.sleep(0.5)"], ROOT)
     assert idle.seconds >= 0.5 and idle.busy_cores < 0.5
-    with pytest.raises(RuntimeError, match="exited 3"):
-        run_command([sys.executable, "-c", "import sys; sys.exit(3)"], ROOT)
 
 
 def test_command_line_help_and_bad_input():
