@@ -81,7 +81,7 @@ def _cli_measure(
         "peak_rss_mb": max(peaks),
         "peak_rss_mb_runs": peaks,
         # Where a run's wall time went: CPU in user space, in the kernel (file system work),
-        # and the cores kept busy; the median run's figures, as for its time.
+        # and the cores kept busy; each the median over the runs, as for the time.
         "user_seconds": statistics.median(r.user_seconds for r in runs),
         "kernel_seconds": statistics.median(r.kernel_seconds for r in runs),
         "busy_cores": statistics.median(r.busy_cores for r in runs),
