@@ -277,7 +277,13 @@ def test_harness_runs_end_to_end_on_a_tiny_corpus(tmp_path):
     assert {"cpu", "cores", "python"} <= set(results["machine"])
     assert results["versions"]["ftfy"]
     assert results["corpus"]["params"]["size"] == 240_000
-    assert len(results["targets"]) == 7
+    assert len(results["targets"]) == 8
+    scaling = {t["name"]: t for t in results["targets"] if t["name"].startswith("CLI --jobs 2")}
+    assert set(scaling) == {
+        "CLI --jobs 2 vs --jobs 1, directory tree",
+        "CLI --jobs 2 vs --jobs 1, JSONL",
+    }
+    assert all(t["value"] > 0 and t["met"] in (True, False) for t in scaling.values())
     table = (tmp_path / "results" / "tiny.md").read_text("utf-8")
     assert "| cleantext default pipeline |" in table and "### Targets" in table
     assert "### Paired rounds" in table
