@@ -146,6 +146,7 @@ class StripResidue(FilterBase):
         first_match = catalog.first_match
         nonblank = []
         stripped: dict[int, tuple[str, ...]] = {}  # the lines with a repaired form
+        rules: tuple[Rule, ...] | None
         for i, line in enumerate(lines):
             if not line:
                 continue
@@ -158,16 +159,13 @@ class StripResidue(FilterBase):
             nonblank.append(i)
             if len(candidate) > limit or i < first:
                 continue
-            if line_test is None:
-                forms = _forms(candidate)
-                if len(forms) > 1:
-                    stripped[i] = forms
-                verdicts[i] = _first_any(catalog, forms)
-                continue
-            needs, rules, kinds = line_test(candidate)
-            if not kinds:
-                continue
-            scanned |= kinds  # type: ignore[operator]
+            if line_test is None:  # every line may need anything; first_match picks its bucket
+                needs, rules = MAY_MATCH | TO_REPAIR, None
+            else:
+                needs, rules, kinds = line_test(candidate)
+                if not kinds:
+                    continue
+                scanned |= kinds  # type: ignore[operator]
             if needs & TO_REPAIR:
                 forms = _forms(candidate)
                 if len(forms) > 1:
