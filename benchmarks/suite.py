@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from benchmarks import speed
-from benchmarks.cli_bench import cli_features, run_command
+from benchmarks.cli_bench import CliRun, cli_features, run_command
 from benchmarks.corpus import MB, CorpusParams, long_document, write_corpus
 from benchmarks.material import load_material, repo_root
 from benchmarks.measure import Measurement, load_average, machine, versions
@@ -61,19 +61,8 @@ def ensure_corpus(params: CorpusParams, data: Path, log: Callable[[str], None]) 
     return folder
 
 
-def _cli_measure(
-    name: str,
-    command: list[str],
-    repo: Path,
-    out: Path,
-    repeats: int,
-    nbytes: int,
-    docs: int,
-    *,
-    no_fsync: bool = False,
-    **extra: object,
-) -> Measurement:
-    runs = [run_command(command, repo, clear=out, no_fsync=no_fsync) for _ in range(repeats)]
+def _cli_measurement(name: str, runs: list[CliRun], nbytes: int, docs: int, **extra: object):
+    """One CLI row from its runs (in round order): times, peak memory, CPU."""
     peaks = [r.peak_rss_mb for r in runs]
     trees = [r.tree_rss_mb for r in runs if r.tree_rss_mb is not None]
     extra = {
@@ -91,6 +80,16 @@ def _cli_measure(
     return Measurement(name, tuple(r.seconds for r in runs), nbytes, docs, "cli", extra)
 
 
+@dataclass
+class _CliVariant:
+    name: str
+    command: list[str]
+    extra: dict
+    no_fsync: bool = False
+    runs: list[CliRun] = field(default_factory=list)
+    failed: bool = False
+
+
 def _cli_part(
     config: RunConfig,
     log: Callable[[str], None],
@@ -99,7 +98,12 @@ def _cli_part(
     checkpoint: Callable[[], None],
 ) -> None:
     """Append the CLI measurements to ``found``; a failing command is recorded in ``skipped``
-    (with the end of its error output) and the run goes on."""
+    (with the end of its error output) and the run goes on.
+
+    The commands on one input are run in rounds, each round running every command once
+    (``--jobs 1``, ``--jobs 2``, ...), so that a slow spell of the machine falls on all of
+    them alike, not on all the runs of one; the scaling target pairs the runs of a round.
+    """
     features = cli_features(config.repo)
     large = ensure_corpus(config.params, config.data, log)
     small = ensure_corpus(config.params.with_(size=config.params.size // 4), config.data, log)
@@ -110,13 +114,24 @@ def _cli_part(
     if not features.jsonl:
         skipped.append({"name": "CLI on JSONL", "reason": "this CLI's --help mentions no JSONL"})
 
-    def measure(name: str, command: list[str], label: str, sizes: tuple[int, int], **kw) -> None:
-        log(f"cli: {name}, {label} corpus")
-        try:
-            found.append(_cli_measure(name, command, config.repo, out, config.cli_repeats,
-                                      *sizes, corpus=label, **kw))  # fmt: skip
-        except RuntimeError as exc:
-            skipped.append({"name": f"{name} ({label} corpus)", "reason": str(exc)[-600:]})
+    def in_rounds(variants: list[_CliVariant], label: str, sizes: tuple[int, int]) -> None:
+        for round_ in range(config.cli_repeats):
+            for v in variants:
+                if v.failed:
+                    continue
+                log(f"cli: {v.name}, {label} corpus, round {round_ + 1}/{config.cli_repeats}")
+                try:
+                    v.runs.append(
+                        run_command(v.command, config.repo, clear=out, no_fsync=v.no_fsync)
+                    )
+                except RuntimeError as exc:
+                    v.failed = True
+                    skipped.append(
+                        {"name": f"{v.name} ({label} corpus)", "reason": str(exc)[-600:]}
+                    )
+        for v in variants:
+            if v.runs and not v.failed:
+                found.append(_cli_measurement(v.name, v.runs, *sizes, corpus=label, **v.extra))
         checkpoint()
 
     clean = [sys.executable, "-m", "cleantext", "clean"]
@@ -125,23 +140,30 @@ def _cli_part(
         sizes = (int(manifest["bytes"]), int(manifest["documents"]))
         src = corpus / "docs"
         floor = [sys.executable, "-m", "benchmarks.floor", str(src), str(out)]
-        measure("floor: read + write only (python -m benchmarks.floor)", floor, label, sizes,
-                jobs=1)  # fmt: skip
+        tree = [_CliVariant("floor: read + write only (python -m benchmarks.floor)", floor,
+                            {"jobs": 1})]  # fmt: skip
         for jobs in jobs_list:
             flags = [*features.quiet_flags, *(["--jobs", str(jobs)] if features.jobs else [])]
             command = [*clean, str(src), "-o", str(out), *flags]
-            measure(f"cleantext clean (directory tree) --jobs {jobs}", command, label, sizes,
-                    jobs=jobs, input="directory")  # fmt: skip
+            extra = {"jobs": jobs, "input": "directory"}
+            tree.append(_CliVariant(f"cleantext clean (directory tree) --jobs {jobs}", command,
+                                    extra))  # fmt: skip
             if config.what_if_no_fsync and label == "large":
-                measure(f"experiment: cleantext clean (directory tree) --jobs {jobs}, no fsync",
-                        command, label, sizes, jobs=jobs, input="directory", no_fsync=True,
-                        experiment="os.fsync made a no-op (benchmarks/whatif_nofsync)")  # fmt: skip
+                tree.append(_CliVariant(
+                    f"experiment: cleantext clean (directory tree) --jobs {jobs}, no fsync",
+                    command,
+                    {**extra, "experiment": "os.fsync made a no-op (benchmarks/whatif_nofsync)"},
+                    no_fsync=True,
+                ))  # fmt: skip
+        in_rounds(tree, label, sizes)
         if features.jsonl:
+            jsonl = []
             for jobs in jobs_list:
                 flags = [*features.quiet_flags, *(["--jobs", str(jobs)] if features.jobs else [])]
                 command = [*clean, str(corpus / "corpus.jsonl"), "-o", str(out), *flags]
-                measure(f"cleantext clean (JSONL) --jobs {jobs}", command, label, sizes,
-                        jobs=jobs, input="jsonl")  # fmt: skip
+                jsonl.append(_CliVariant(f"cleantext clean (JSONL) --jobs {jobs}", command,
+                                         {"jobs": jobs, "input": "jsonl"}))  # fmt: skip
+            in_rounds(jsonl, label, sizes)
 
 
 def _find(found: list[Measurement], name: str, **extra: object) -> Measurement | None:
@@ -183,6 +205,18 @@ def _speed_ratio(found: list[Measurement], name: str, base: str) -> float | None
     return one.mb_s / other.mb_s if one and other else None
 
 
+def _jobs_ratio(j1: Measurement | None, j2: Measurement | None) -> float | None:
+    """How many times faster ``j2`` ran than ``j1``: the median of the ratios of the runs of
+    one round, when both ran in the same rounds; else the ratio of the medians."""
+    if j1 is None or j2 is None:
+        return None
+    if len(j1.seconds) == len(j2.seconds) > 1:
+        return statistics.median(
+            a / b for a, b in zip(j1.seconds, j2.seconds, strict=True) if b > 0
+        )
+    return j2.mb_s / j1.mb_s
+
+
 def targets(found: list[Measurement]) -> list[dict]:
     """The issue's done-when figures, measured; ``met`` is None when not measured. Ratios come
     from the paired rounds when the run has them."""
@@ -220,8 +254,7 @@ def targets(found: list[Measurement]) -> list[dict]:
     for kind in ("directory tree", "JSONL"):
         j1 = _find(found, f"cleantext clean ({kind}) --jobs 1", corpus="large")
         j2 = _find(found, f"cleantext clean ({kind}) --jobs 2", corpus="large")
-        ratio = j2.mb_s / j1.mb_s if j1 and j2 else None
-        out.append(_target(f"CLI --jobs 2 vs --jobs 1, {kind}", ratio, 1.8, unit="x"))
+        out.append(_target(f"CLI --jobs 2 vs --jobs 1, {kind}", _jobs_ratio(j1, j2), 1.8, unit="x"))
     cli = [m for m in found if m.group == "cli" and m.name.startswith("cleantext clean")]
     # (experiment rows start with "experiment:" and are left out of the targets)
     if cli:

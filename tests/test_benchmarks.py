@@ -336,3 +336,40 @@ def test_target_ratios_come_from_paired_rounds_when_there_are_some():
               m("paired: ftfy.fix_text (defaults)", (10.0, 10.0, 60.0), "paired")]  # fmt: skip
     both = unpaired + paired
     assert _speed_ratio(both, "cleantext default pipeline", "ftfy.fix_text (defaults)") == 10.0
+
+
+def test_cli_commands_run_in_rounds_and_the_scaling_target_pairs_them(tmp_path, monkeypatch):
+    # Each round runs every command of an input once. A slow spell of the machine from round 2
+    # to round 3's --jobs 1 makes the medians 10x apart; the rounds' own ratios stay 2x.
+    from benchmarks import suite
+    from benchmarks.cli_bench import CliRun
+
+    order: list[str] = []
+
+    def fake_run(command, repo, *, clear=None, no_fsync=False):
+        kind = "floor" if "benchmarks.floor" in command else command[command.index("--jobs") + 1]
+        if "corpus.jsonl" in " ".join(command):
+            kind = "jsonl-" + kind
+        order.append(kind)
+        slow = len(order) % 15 in (5, 6, 8)  # round 2's two runs, round 3's --jobs 1
+        seconds = (5.0 if slow else 1.0) * (2.0 if kind.endswith("1") else 1.0)
+        return CliRun(seconds=seconds, peak_rss_mb=50.0, tree_rss_mb=50.0,
+                      user_seconds=seconds, kernel_seconds=0.1)  # fmt: skip
+
+    monkeypatch.setattr(suite, "run_command", fake_run)
+    config = suite.RunConfig(
+        params=suite.CorpusParams(size=40_000), cli_repeats=3, max_jobs=2, data=tmp_path,
+        parts=("cli",),
+    )  # fmt: skip
+    found: list = []
+    suite._cli_part(config, lambda _: None, found, [], lambda: None)
+    # per corpus: three rounds of (floor, --jobs 1, --jobs 2), then three of the JSONL pair
+    one_corpus = ["floor", "1", "2"] * 3 + ["jsonl-1", "jsonl-2"] * 3
+    assert order == one_corpus * 2
+    j1 = suite._find(found, "cleantext clean (directory tree) --jobs 1", corpus="large")
+    j2 = suite._find(found, "cleantext clean (directory tree) --jobs 2", corpus="large")
+    assert j1.seconds == (2.0, 10.0, 10.0) and j2.seconds == (1.0, 5.0, 1.0)
+    assert j2.mb_s / j1.mb_s == pytest.approx(10.0)  # what unpaired medians would say
+    scaling = {t["name"]: t["value"] for t in suite.targets(found)}
+    assert scaling["CLI --jobs 2 vs --jobs 1, directory tree"] == 2.0
+    assert scaling["CLI --jobs 2 vs --jobs 1, JSONL"] == 2.0
