@@ -199,9 +199,9 @@ class StripResidue(FilterBase):
         lines = text.split("\n")
         dropped = _dropped_lines(lines, verdicts)
         if edits is not None:
-            starts = list(accumulate((len(line) + 1 for line in lines), initial=0))
+            lengths = list(accumulate(map(len, lines), initial=0))  # (C speed: no generator)
             for i, rule in dropped:
-                start, end = starts[i], min(starts[i + 1], len(text))
+                start, end = lengths[i] + i, min(lengths[i + 1] + i + 1, len(text))
                 if rule is not None:
                     metadata = _metadata(rule, lines[i].strip(_STRIP))
                     edits.append(Edit(self.name, rule.id, rule.category, start, end,
