@@ -402,3 +402,16 @@ def test_corpus_sample_matches_line_by_line_reference():
     docs = sample(CorpusParams(seed=11, mojibake_rate=1.0), 100_000, load_material(ROOT))
     lines = list(itertools.chain.from_iterable(doc.split("\n") for doc in docs))
     assert [FixMojibake()(line) for line in lines] == [ftfy_reference(line) for line in lines]
+
+
+@given(text=st.one_of(hard_case(), common_case().map(lambda case: case[0] + "\n\nplain\n")))
+def test_explain_visits_only_the_flagged_lines_and_records_what_a_walk_over_all_does(text: str):
+    # Without "\r" explain visits only the lines the gate flags; walking every segment (the
+    # path a text with "\r" takes) must record the same edits.
+    text = text.replace("\r", "")
+    fix = FixMojibake()
+    flagged: list = []
+    every: list = []
+    assert fix._explain_flagged_lines(text, flagged) == fix._explain_every_segment(text, every)
+    assert flagged == every
+    assert fix.explain(text) == (fix._explain_flagged_lines(text, []), flagged)

@@ -235,6 +235,13 @@ class FixMojibake(FilterBase):
         return self._explain_segments(text, edits)
 
     def _explain_segments(self, text: str, edits: list[Edit]) -> str:
+        if "\r" not in text:
+            return self._explain_flagged_lines(text, edits)
+        return self._explain_every_segment(text, edits)
+
+    def _explain_every_segment(self, text: str, edits: list[Edit]) -> str:
+        """Each segment (a line with its line break) in turn: its line break normalized,
+        then repaired if the gate flags it; an :class:`Edit` for each segment that changes."""
         out = []
         for match in _SEGMENT.finditer(text):
             original = match.group()
@@ -253,6 +260,31 @@ class FixMojibake(FilterBase):
                     Edit(self.name, rule, category, match.start(), match.end(), original, segment)
                 )
             out.append(segment)
+        return "".join(out)
+
+    def _explain_flagged_lines(self, text: str, edits: list[Edit]) -> str:
+        """:meth:`_explain_every_segment` for a text without ``\r``: every segment is a line
+        and needs no new line break, so only the lines the gate flags are visited. (A gate match
+        holds no line break, so it flags a line of the text exactly when it flags the line
+        alone.)"""
+        out = []
+        pos = last = 0
+        while (hit := _MOJIBAKE_GATE.search(text, pos)) is not None:
+            start = text.rfind("\n", 0, hit.start()) + 1
+            end = text.find("\n", hit.start()) + 1 or len(text)
+            segment = text[start:end]
+            fixed, plan = _explain_segment(segment)
+            if fixed != segment:
+                steps = "+".join(f"{action}:{parameter}" for action, parameter in plan)
+                rule = f"ftfy:{steps}" if steps else "ftfy"
+                edits.append(Edit(self.name, rule, "mojibake", start, end, segment, fixed))
+                out.append(text[last:start])
+                out.append(fixed)
+                last = end
+            pos = end
+        if not out:
+            return text
+        out.append(text[last:])
         return "".join(out)
 
 
