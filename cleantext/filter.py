@@ -9,7 +9,7 @@ apart, and recording costs nothing when nobody asks for it.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
 
@@ -83,6 +83,13 @@ class FilterBase:
 
     def __call__(self, text: str) -> str:
         return self._run(text, None)
+
+    def _run_many(self, texts: Sequence[str], edits: Sequence[list[Edit]] | None) -> list[str]:
+        """``_run`` of each text (``edits``: one list per text, or None); a filter that gains
+        from seeing many texts at once overrides it, with the same results."""
+        if edits is None:
+            return [self._run(text, None) for text in texts]
+        return [self._run(text, found) for text, found in zip(texts, edits, strict=True)]
 
 
 def substitute(

@@ -10,7 +10,7 @@ from typing import Any
 
 from cleantext.catalog import Catalog, load_catalog
 from cleantext.errors import ConfigError, UnknownFilterError
-from cleantext.filter import Edit, Filter, line_pieces
+from cleantext.filter import Edit, Filter, FilterBase, line_pieces
 from cleantext.filters.encoding import FixMojibake, mojibake_left
 from cleantext.registry import DEFAULT_ORDER, make_filter
 from cleantext.report import Report
@@ -40,6 +40,43 @@ def _apply_by_pieces(filters: Sequence[Filter], text: str) -> str:
             piece = f.apply(piece)
         out.append(piece)
     return "".join(out)
+
+
+def _needs_another_pass(
+    text: str, ran_mojibake: bool, after_mojibake: str | None, by_pieces: bool
+) -> bool:
+    """Whether a pass of the pipeline left mojibake that fix-mojibake would now repair.
+
+    ftfy decides from context that later filters may change: stripping a trailing no-break
+    space or an invisible character can complete a mojibake sequence. The pipeline runs again
+    until the mojibake repair has nothing left to do, so cleaning is idempotent. Only the lines
+    changed since fix-mojibake ran (``after_mojibake``: its output, when known) can need it.
+    """
+    if not ran_mojibake or text == after_mojibake:
+        return False
+    pieces = _pieces(text) if by_pieces else (text,)
+    return any(mojibake_left(piece, after_mojibake) for piece in pieces)
+
+
+def _run_filter_many(f: Filter, texts: list[str], edits: list[list[Edit]] | None) -> list[str]:
+    """``f`` over each text, recording into each text's list of edits when given: in one call
+    when ``f`` is a :class:`FilterBase` that keeps the base class's ``apply`` and ``explain``
+    (its ``_run_many`` is then exact), else text by text."""
+    cls = type(f)
+    if (
+        isinstance(f, FilterBase)
+        and cls.apply is FilterBase.apply
+        and cls.explain is FilterBase.explain
+    ):
+        return f._run_many(texts, edits)
+    if edits is None:
+        return [f.apply(text) for text in texts]
+    out = []
+    for text, found in zip(texts, edits, strict=True):
+        text, new = f.explain(text)
+        found.extend(new)
+        out.append(text)
+    return out
 
 
 @dataclass(frozen=True, init=False)
@@ -107,9 +144,33 @@ class Pipeline:
         text = self._run(text, edits)
         return Report(text, tuple(edits))
 
-    def _run(self, text: str, edits: list[Edit] | None) -> str:
+    def apply_many(self, texts: Iterable[str]) -> list[str]:
+        """``[self(text) for text in texts]``, faster on many texts: each filter runs over all
+        of them before the next, and a filter that gains from it (strip-residue) works on
+        them together. Batches of 32 to 256 short documents serve well; memory grows with the
+        batch.
+
+        >>> default_pipeline().apply_many(["Blinkenâ€™s visit", "Advertisement\\nHe left."])
+        ['Blinken’s visit', 'He left.']
+        """
+        return self._run_many(list(texts), None)
+
+    def explain_many(self, texts: Iterable[str]) -> list[Report]:
+        """``[self.explain(text) for text in texts]``, faster on many texts (see
+        :meth:`apply_many`).
+
+        >>> reports = default_pipeline().explain_many(["He left.\\n\\nSee also More news", "Hi."])
+        >>> [(r.text, [e.rule for e in r.edits]) for r in reports]
+        [('He left.', ['blank-after-removal', 'en.navigation.see-also']), ('Hi.', [])]
+        """
+        texts = list(texts)
+        edits: list[list[Edit]] = [[] for _ in texts]
+        out = self._run_many(texts, edits)
+        return [Report(text, tuple(found)) for text, found in zip(out, edits, strict=True)]
+
+    def _run(self, text: str, edits: list[Edit] | None, passes: int = MAX_PASSES) -> str:
         by_pieces = edits is None and len(text) > LONG_TEXT
-        for _ in range(MAX_PASSES):
+        for _ in range(passes):
             ran_mojibake = False
             after_mojibake = None  # the text as fix-mojibake left it, when that is known
             for group in self._groups() if by_pieces else [[f] for f in self.filters]:
@@ -127,16 +188,37 @@ class Pipeline:
                 if f.name == "fix-mojibake":
                     ran_mojibake = True
                     after_mojibake = text if isinstance(f, FixMojibake) else None
-            # ftfy decides from context that later filters may change: stripping a trailing
-            # no-break space or an invisible character can complete a mojibake sequence. Run
-            # again until the mojibake repair has nothing left to do, so cleaning is idempotent.
-            # Only the lines changed since fix-mojibake ran can need it again.
-            if not ran_mojibake or text == after_mojibake:
-                return text
-            pieces = _pieces(text) if by_pieces else (text,)
-            if not any(mojibake_left(piece, after_mojibake) for piece in pieces):
+            if not _needs_another_pass(text, ran_mojibake, after_mojibake, by_pieces):
                 return text
         return text
+
+    def _run_many(self, texts: list[str], edits: list[list[Edit]] | None) -> list[str]:
+        """:meth:`_run` of each text, filter by filter over all the texts; a long text (over
+        ``LONG_TEXT``), and a text that needs another pass, go on alone."""
+        out = list(texts)
+        batch = [k for k, text in enumerate(texts) if len(text) <= LONG_TEXT]
+        for k in range(len(texts)):
+            if len(texts[k]) > LONG_TEXT:
+                out[k] = self._run(texts[k], None if edits is None else edits[k])
+        if not batch:
+            return out
+        current = [texts[k] for k in batch]
+        found = None if edits is None else [edits[k] for k in batch]
+        ran_mojibake = False
+        after_mojibake: list[str] | None = None
+        for f in self.filters:
+            current = _run_filter_many(f, current, found)
+            if f.name == "fix-mojibake":
+                ran_mojibake = True
+                after_mojibake = list(current) if isinstance(f, FixMojibake) else None
+        for j, k in enumerate(batch):
+            text = current[j]
+            after = None if after_mojibake is None else after_mojibake[j]
+            if _needs_another_pass(text, ran_mojibake, after, False):
+                # The rest of the passes, as _run would go on with them.
+                text = self._run(text, None if found is None else found[j], MAX_PASSES - 1)
+            out[k] = text
+        return out
 
     def _groups(self) -> list[list[Filter]]:
         """The filters in order, consecutive line-local ones (``line_local``) grouped."""

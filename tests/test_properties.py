@@ -131,3 +131,54 @@ def test_fix_mojibake_leaves_each_line_of_its_output_as_it_is(text: str) -> None
         assert FixMojibake()(line) == line
     later = PIPELINE.without("fix-mojibake")(repaired)
     assert mojibake_left(later, repaired) == (FixMojibake()(later) != later)
+
+
+# --- Many texts at once ------------------------------------------------------------------
+
+from cleantext.filters import StripResidue  # noqa: E402
+from cleantext.testing import dirty_documents  # noqa: E402
+
+many_texts = st.lists(
+    st.one_of(any_text, mojibaked, dirty_documents(max_paragraphs=4).map(lambda d: d.dirty)),
+    max_size=6,
+)
+
+
+@given(texts=many_texts)
+def test_classifying_many_texts_gives_each_text_its_own_verdicts(texts: list[str]) -> None:
+    strip = StripResidue()
+    assert strip.classify_many(texts) == [strip.classify(text) for text in texts]
+
+
+@given(texts=many_texts)
+def test_the_pipeline_on_many_texts_gives_what_it_gives_each_text(texts: list[str]) -> None:
+    assert PIPELINE.apply_many(texts) == [PIPELINE(text) for text in texts]
+    assert PIPELINE.explain_many(texts) == [PIPELINE.explain(text) for text in texts]
+
+
+def test_many_texts_with_a_long_one_and_one_needing_a_second_pass(monkeypatch) -> None:
+    from cleantext import pipeline as pipeline_module
+
+    # Unicode hygiene removes the zero-width space after fix-mojibake ran, which leaves "Ã©"
+    # (mojibake of "é"): a second pass repairs it, on that text alone.
+    second_pass = "CafÃ\u200b© au lait"
+    assert PIPELINE(second_pass) == "Café au lait"
+    monkeypatch.setattr(pipeline_module, "LONG_TEXT", 40)
+    long = "He left.\n\nLeave a Reply\n\n" + "Blinken met Xi. " * 4
+    texts = [long, second_pass, "Advertisement\nHe left.", long]
+    assert PIPELINE.apply_many(texts) == [PIPELINE(text) for text in texts]
+    assert PIPELINE.explain_many(texts) == [PIPELINE.explain(text) for text in texts]
+
+
+def test_a_filter_that_overrides_apply_is_run_text_by_text_on_many() -> None:
+    class Shout(cleantext.filter.FilterBase):
+        name = "shout"
+
+        def _run(self, text, edits):
+            return text
+
+        def apply(self, text):
+            return text.upper()
+
+    pipeline = cleantext.Pipeline(Shout())
+    assert pipeline.apply_many(["a", "b"]) == ["A", "B"]

@@ -127,73 +127,49 @@ class StripResidue(FilterBase):
         >>> [r and r.category for r in StripResidue().classify("Advertisement\\nHe left.")]
         ['advertising', None]
         """
-        lines = text.split("\n")
-        verdicts: list[Rule | None] = [None] * len(lines)
         catalog = self.catalog
-        limit = catalog.max_length
-        # One call of the RE2 set says what a line may need: most need nothing (no rule can
-        # match them, and their one form is the line as it is). Most documents hold no such
-        # line at all, and in the others the lines before the first suspect piece need no
-        # test either (Catalog.first_suspect_line).
-        line_test = catalog.line_test()
-        first = 0
-        scanned: set[str] | None = None  # the positions whose rules may match some line
-        if line_test is not None:
-            suspect = catalog.first_suspect_line(text)
-            if suspect is None:
-                return verdicts
-            first, scanned = suspect, set()
+        scan = _scan_lines(catalog, text)
         first_match = catalog.first_match
-        nonblank = []
-        stripped: dict[int, tuple[str, ...]] = {}  # the lines with a repaired form
-        rules: tuple[Rule, ...] | None
-        for i, line in enumerate(lines):
-            if not line:
-                continue
-            if len(line) > limit + 40:  # prose: never a candidate, but it counts as kept
-                nonblank.append(i)
-                continue
-            candidate = line.strip(_STRIP)
-            if not candidate:
-                continue
-            nonblank.append(i)
-            if len(candidate) > limit or i < first:
-                continue
-            if line_test is None:  # every line may need anything; first_match picks its bucket
-                needs, rules = MAY_MATCH | TO_REPAIR, None
-            else:
-                needs, rules, kinds = line_test(candidate)
-                if not kinds:
-                    continue
-                scanned |= kinds  # type: ignore[operator]
-            if needs & TO_REPAIR:
-                forms = _forms(candidate)
-                if len(forms) > 1:
-                    stripped[i] = forms
-                    verdicts[i] = _first_any(catalog, forms)
-                    continue
-            if needs & MAY_MATCH:
-                verdicts[i] = first_match(candidate, _guarded_sentence, among=rules)
-        if not catalog.contextual or not nonblank:
-            return verdicts
-        if scanned is not None:
-            # A contextual rule may match a line only as repaired: scan those forms too.
-            for forms in stripped.values():
-                scanned.update(catalog.scan(forms[0]) or ())
-            if scanned.isdisjoint(_EDGES) and not any(verdicts):
-                return verdicts  # no edge rule can match, and nothing else has a context
-        one_form = _lazy_forms(lines, limit)
-        _resolve_context(
-            catalog,
-            verdicts,
-            nonblank,
-            lambda i: stripped.get(i) or one_form(i),
-            None if scanned is None else frozenset(scanned),
-        )
-        return verdicts
+        for verdicts, i, line, rules in scan.pending:  # one text: no rule's turn to wait for
+            verdicts[i] = first_match(line, _guarded_sentence, among=rules)
+        _resolve_scan(catalog, scan)
+        return scan.verdicts
+
+    def classify_many(self, texts: Sequence[str]) -> list[list[Rule | None]]:
+        """:meth:`classify` of each text, the same verdicts; faster on many texts at once.
+
+        Each stage runs over all the texts before the next: the RE2 test of every line, then
+        the rules that act anywhere, one rule at a time over every line it may match (a large
+        pattern is then matched many times in a row, while the matching engine and the pattern
+        are in the processor's caches: in turns with the rest of the pipeline, each match cost
+        two to four times as much), then the contextual rules, text by text.
+
+        >>> strip = StripResidue()
+        >>> [[r and r.category for r in v] for v in strip.classify_many(["Advertisement", "Hi."])]
+        [['advertising'], [None]]
+        """
+        catalog = self.catalog
+        scans = [_scan_lines(catalog, text) for text in texts]
+        _match_rule_by_rule(catalog, [line for scan in scans for line in scan.pending])
+        for scan in scans:
+            _resolve_scan(catalog, scan)
+        return [scan.verdicts for scan in scans]
 
     def _run(self, text: str, edits: list[Edit] | None) -> str:
-        verdicts = self.classify(text)
+        return self._without_residue(text, self.classify(text), edits)
+
+    def _run_many(self, texts: Sequence[str], edits: Sequence[list[Edit]] | None) -> list[str]:
+        verdicts = self.classify_many(texts)
+        if edits is None:
+            return [self._without_residue(t, v, None) for t, v in zip(texts, verdicts, strict=True)]
+        return [
+            self._without_residue(t, v, e) for t, v, e in zip(texts, verdicts, edits, strict=True)
+        ]
+
+    def _without_residue(
+        self, text: str, verdicts: list[Rule | None], edits: list[Edit] | None
+    ) -> str:
+        """``text`` without the lines ``verdicts`` remove (and the blank lines they leave)."""
         if not any(verdicts):
             return text
         lines = text.split("\n")
@@ -214,6 +190,126 @@ class StripResidue(FilterBase):
         if kept and text.endswith("\n") and len(lines) - 1 in gone:
             kept.append("")  # the text ended with a line break: so does what is left of it
         return "\n".join(kept)
+
+
+@dataclass(slots=True)
+class _LineScan:
+    """One text as :meth:`StripResidue.classify_many` sees it between its stages."""
+
+    lines: list[str]
+    verdicts: list[Rule | None]
+    #: The lines (index, stripped line, rules) that rules acting anywhere may match.
+    pending: list[tuple[list[Rule | None], int, str, tuple[Rule, ...]]] = field(
+        default_factory=list
+    )
+    nonblank: list[int] = field(default_factory=list)
+    stripped: dict[int, tuple[str, ...]] = field(default_factory=dict)  # lines with a repair
+    scanned: set[str] | None = None  # the positions whose rules may match some line
+    done: bool = False  # no rule can match any line: nothing left to do
+
+
+def _scan_lines(catalog: Catalog, text: str) -> _LineScan:
+    """The first stage: the lines of ``text``, which of them rules may match, and the
+    verdicts that need no rule acting anywhere to be matched in bulk."""
+    lines = text.split("\n")
+    scan = _LineScan(lines, [None] * len(lines))
+    verdicts, nonblank, stripped, pending = (
+        scan.verdicts,
+        scan.nonblank,
+        scan.stripped,
+        scan.pending,
+    )
+    limit = catalog.max_length
+    # One call of the RE2 set says what a line may need: most need nothing (no rule can
+    # match them, and their one form is the line as it is). Most documents hold no such
+    # line at all, and in the others the lines before the first suspect piece need no
+    # test either (Catalog.first_suspect_line).
+    line_test = catalog.line_test()
+    first = 0
+    if line_test is not None:
+        suspect = catalog.first_suspect_line(text)
+        if suspect is None:
+            scan.done = True
+            return scan
+        first, scan.scanned = suspect, set()
+    scanned = scan.scanned
+    first_match = catalog.first_match
+    rules: tuple[Rule, ...] | None
+    for i, line in enumerate(lines):
+        if not line:
+            continue
+        if len(line) > limit + 40:  # prose: never a candidate, but it counts as kept
+            nonblank.append(i)
+            continue
+        candidate = line.strip(_STRIP)
+        if not candidate:
+            continue
+        nonblank.append(i)
+        if len(candidate) > limit or i < first:
+            continue
+        if line_test is None:  # every line may need anything; first_match picks its bucket
+            needs, rules = MAY_MATCH | TO_REPAIR, None
+        else:
+            needs, rules, kinds = line_test(candidate)
+            if not kinds:
+                continue
+            scanned |= kinds  # type: ignore[operator]
+        if needs & TO_REPAIR:
+            forms = _forms(candidate)
+            if len(forms) > 1:
+                stripped[i] = forms
+                verdicts[i] = _first_any(catalog, forms)
+                continue
+        if needs & MAY_MATCH:
+            if rules is None:
+                verdicts[i] = first_match(candidate, _guarded_sentence)
+            else:
+                pending.append((verdicts, i, candidate, rules))
+    return scan
+
+
+def _match_rule_by_rule(
+    catalog: Catalog, pending: list[tuple[list[Rule | None], int, str, tuple[Rule, ...]]]
+) -> None:
+    """Set each pending line's verdict to the first of its rules (in catalog order) that
+    matches it, as :meth:`Catalog.first_match` would, trying one rule at a time on every
+    line waiting for it."""
+    position = catalog.position_of
+    waiting: dict[int, list[tuple[list[Rule | None], int, str, tuple[Rule, ...], int]]] = {}
+    for verdicts, i, line, rules in pending:
+        waiting.setdefault(position(rules[0]), []).append((verdicts, i, line, rules, 0))
+    fits = catalog.fits
+    while waiting:
+        entries = waiting.pop(min(waiting))
+        rule = entries[0][3][entries[0][4]]
+        for verdicts, i, line, rules, k in entries:
+            if fits(rule, line) and not _guarded_sentence(rule, line):
+                verdicts[i] = rule
+            elif k + 1 < len(rules):
+                nxt = rules[k + 1]  # later in catalog order: its turn comes after this one's
+                waiting.setdefault(position(nxt), []).append((verdicts, i, line, rules, k + 1))
+
+
+def _resolve_scan(catalog: Catalog, scan: _LineScan) -> None:
+    """The last stage: the contextual rules on the lines of one text (see
+    :func:`_resolve_context`), once every rule acting anywhere has had its turn."""
+    if scan.done or not catalog.contextual or not scan.nonblank:
+        return
+    scanned, stripped = scan.scanned, scan.stripped
+    if scanned is not None:
+        # A contextual rule may match a line only as repaired: scan those forms too.
+        for forms in stripped.values():
+            scanned.update(catalog.scan(forms[0]) or ())
+        if scanned.isdisjoint(_EDGES) and not any(scan.verdicts):
+            return  # no edge rule can match, and nothing else has a context
+    one_form = _lazy_forms(scan.lines, catalog.max_length)
+    _resolve_context(
+        catalog,
+        scan.verdicts,
+        scan.nonblank,
+        lambda i: stripped.get(i) or one_form(i),
+        None if scanned is None else frozenset(scanned),
+    )
 
 
 def _dropped_lines(lines: list[str], verdicts: list[Rule | None]) -> list[tuple[int, Rule | None]]:
