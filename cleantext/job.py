@@ -1044,15 +1044,26 @@ def _clean_jsonl(
     start_line: int = 0,
     cap: int | None = None,
     position: Callable[[], int] | None = None,
+    batch: int = 1,
 ) -> None:
     """Clean the records of a JSONL stream, writing one line per kept record, in order.
 
     Unparseable or oversized lines are dropped (and recorded); records that parse but have no
-    string text field are written unchanged (and recorded).
+    string text field are written unchanged (and recorded). Up to ``batch`` records are
+    cleaned together (:meth:`Pipeline.explain_many`); a line that is not a record to clean
+    first finishes those before it, so outputs and records keep the input's order.
     """
     config = tally.config
     field_name = config.text_field
     lineno = start_line
+    waiting = _Waiting(tally, batch)
+
+    def finish(record: dict[str, Any], huge: list[str], report: Report, kept: bytes | None):
+        if kept is None:
+            return  # dropped by a filter (another language): the record goes
+        record[field_name] = report.text
+        write(_dump_record(record, huge) + b"\n")
+
     try:
         for line in iter_lines(
             stream, max_bytes=config.max_doc_bytes, end=end, decompressed_cap=cap
@@ -1062,6 +1073,7 @@ def _clean_jsonl(
                 tally.tick(position())
             where: dict[str, Any] = {"source": display, "line": lineno}
             if isinstance(line, TooLong):
+                waiting.flush()
                 tally.reject(
                     where,
                     "too-large",
@@ -1076,12 +1088,15 @@ def _clean_jsonl(
                 raw, warnings = decode_document(line, errors=config.decode_errors)
                 record = json.loads(raw, parse_float=partial(_parse_float, huge))
             except DocumentError as exc:
+                waiting.flush()
                 tally.reject(where, exc.reason, exc.message, "dropped")
                 continue
             except ValueError as exc:
+                waiting.flush()
                 tally.reject(where, "bad-json", f"not valid JSON: {exc}", "dropped")
                 continue
             if not isinstance(record, dict):
+                waiting.flush()
                 tally.reject(
                     where, "not-an-object", "the line is JSON but not an object", "kept unchanged"
                 )
@@ -1091,18 +1106,17 @@ def _clean_jsonl(
                 where["id"] = record["id"]
             text = record.get(field_name)
             if not isinstance(text, str):
+                waiting.flush()
                 reason = "missing-text-field" if text is None else "text-not-a-string"
                 tally.reject(
                     where, reason, f"no string field {field_name!r} in the record", "kept unchanged"
                 )
                 write(line if line.endswith(b"\n") else line + b"\n")
                 continue
-            report = config.pipeline.explain(text)
-            if tally.cleaned(where, text, report, warnings) is None:
-                continue  # dropped by a filter (another language): the record goes
-            record[field_name] = report.text
-            write(_dump_record(record, huge) + b"\n")
+            waiting.add(where, text, warnings, partial(finish, record, huge))
+        waiting.flush()
     except GZIP_ERRORS as exc:
+        waiting.flush()
         err = describe_gzip_error(exc)
         tally.reject(
             {"source": display, "line": lineno + 1},
@@ -1111,16 +1125,59 @@ def _clean_jsonl(
             "stopped",
         )
     except DocumentError as exc:  # gzip bomb
+        waiting.flush()
         tally.reject({"source": display, "line": lineno + 1}, exc.reason, exc.message, "stopped")
     except OSError as exc:
         if isinstance(exc, OutputError):
             raise
+        waiting.flush()
         tally.reject(
             {"source": display, "line": lineno + 1},
             "unreadable",
             f"read failed: {exc.strerror or exc}",
             "stopped",
         )
+
+
+_Done = Callable[[Report, "bytes | None"], None]
+#: Documents a shard cleans together (:meth:`Pipeline.explain_many`), and the characters of
+#: text they may hold at most: the batch is cleaned when either is reached.
+BATCH_DOCS = 64
+BATCH_CHARS = 4 * MiB
+
+
+class _Waiting:
+    """Documents read and waiting to be cleaned together, each with what to do once it is:
+    ``done(report, kept)``, called in order; ``kept`` is the cleaned text's bytes, or None
+    when a filter dropped the document."""
+
+    def __init__(self, tally: _Tally, most: int) -> None:
+        self.tally = tally
+        self.most = most
+        self.docs: list[tuple[dict[str, Any], str, list[str], _Done]] = []
+        self.chars = 0
+
+    def add(
+        self,
+        where: dict[str, Any],
+        text: str,
+        warnings: list[str],
+        done: _Done,
+    ) -> None:
+        self.docs.append((where, text, warnings, done))
+        self.chars += len(text)
+        if len(self.docs) >= self.most or self.chars >= BATCH_CHARS:
+            self.flush()
+
+    def flush(self) -> None:
+        """Clean the waiting documents, count each, and hand each to its ``done``."""
+        docs, self.docs, self.chars = self.docs, [], 0
+        if not docs:
+            return
+        tally = self.tally
+        reports = tally.config.pipeline.explain_many([text for _, text, _, _ in docs])
+        for (where, text, warnings, done), report in zip(docs, reports, strict=True):
+            done(report, tally.cleaned(where, text, report, warnings))
 
 
 _HUGE = "\x00cleantext-number-"
@@ -1346,11 +1403,7 @@ def _run_shard(shard: Shard, work: Shard, config: JobConfig) -> ShardResult:
     tally = _Tally(config, None if report is None else _report_sink(report), shard.id)
     try:
         if work.kind == "text":
-            done = 0
-            for unit in work.units:
-                _run_text_unit(unit, tally)
-                done += unit.size
-                tally.tick(done)
+            _run_text_units(work.units, tally)
             tally.batch.commit()
         else:
             _run_jsonl_shard(work, tally)
@@ -1387,31 +1440,60 @@ def _dst_root(config: JobConfig) -> str:
     return os.path.realpath(config.destination)
 
 
-def _run_text_unit(unit: Unit, tally: _Tally) -> None:
+def _run_text_units(units: Sequence[Unit], tally: _Tally) -> None:
+    """Clean a shard's text files in order, the documents read in batches of up to
+    ``BATCH_DOCS`` (see :class:`_Waiting`); a file that is not cleaned (skipped, unreadable,
+    undecodable) first finishes the batch before it, so records keep the files' order."""
     config = tally.config
-    where = {"source": unit.display}
-    if unit.kind == "skip":
-        tally.reject(where, unit.reason, unit.message, "skipped")
-        return
-    try:
-        data = read_document(unit.source, max_bytes=config.max_doc_bytes)
-    except DocumentError as exc:
-        tally.reject(where, exc.reason, exc.message, "skipped")
-        if exc.reason not in TRANSIENT:
-            _remove_stale(unit, tally)
-        return
-    cleaned = _clean_document(data, where, tally)
-    if cleaned is None:  # rejected, or dropped by a filter
+    read = 0
+    waiting = _Waiting(tally, BATCH_DOCS)
+
+    def tick(size: int) -> None:
+        nonlocal read
+        read += size
+        tally.tick(read)
+
+    for unit in units:
+        where = {"source": unit.display}
+        if unit.kind == "skip":
+            waiting.flush()
+            tally.reject(where, unit.reason, unit.message, "skipped")
+            tick(unit.size)
+            continue
+        try:
+            data = read_document(unit.source, max_bytes=config.max_doc_bytes)
+            text, warnings = decode_document(data, errors=config.decode_errors)
+        except DocumentError as exc:
+            waiting.flush()
+            tally.reject(where, exc.reason, exc.message, "skipped")
+            if exc.reason not in TRANSIENT:
+                _remove_stale(unit, tally)
+            tick(unit.size)
+            continue
+        waiting.add(where, text, warnings, partial(_keep_text_unit, unit, data, tally, tick))
+    waiting.flush()
+
+
+def _keep_text_unit(
+    unit: Unit,
+    data: bytes,
+    tally: _Tally,
+    tick: Callable[[int], None],
+    _report: Report,
+    cleaned: bytes | None,
+) -> None:
+    """Write a cleaned file's output (or, when a filter dropped it, remove a stale one)."""
+    if cleaned is None:
         _remove_stale(unit, tally)
-        return
-    if config.in_place:
+    elif tally.config.in_place:
         if cleaned != data:
             mode = os.stat(unit.source).st_mode & 0o7777
             _write_later(unit.source, cleaned, tally, mode=mode)
-        return
-    tally.output_dir(os.path.dirname(unit.output))
-    _write_later(unit.output, cleaned, tally)
-    tally.outputs.append(unit.output)
+    else:
+        tally.output_dir(os.path.dirname(unit.output))
+        _write_later(unit.output, cleaned, tally)
+        tally.outputs.append(unit.output)
+    tick(unit.size)
 
 
 def _write_later(target: str, data: bytes, tally: _Tally, mode: int | None = None) -> None:
@@ -1479,6 +1561,7 @@ def _run_jsonl_shard(shard: Shard, tally: _Tally) -> None:
                     start_line=start_line,
                     cap=cap,
                     position=lambda: fh.tell() - unit.start,
+                    batch=BATCH_DOCS,
                 )
                 if sink is not None:
                     sink.close()

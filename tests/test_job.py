@@ -293,3 +293,77 @@ def test_an_unreadable_input_is_tried_again_on_the_next_run(
     second = run_shard(shard, config)
     assert not second.resumed and second.docs == 1
     assert run_shard(shard, config).resumed
+
+
+def _batch_sizes(monkeypatch: pytest.MonkeyPatch, most: int) -> list[int]:
+    """Record the size of every batch the shards clean, with BATCH_DOCS set to ``most``."""
+    from cleantext import job
+    from cleantext.pipeline import Pipeline
+
+    monkeypatch.setattr(job, "BATCH_DOCS", most)
+    sizes: list[int] = []
+    explain_many = Pipeline.explain_many
+
+    def counted(self, texts):
+        texts = list(texts)
+        sizes.append(len(texts))
+        return explain_many(self, texts)
+
+    monkeypatch.setattr(Pipeline, "explain_many", counted)
+    return sizes
+
+
+def _run_all(sources: list[Path], dst: Path) -> tuple[dict[str, str], list[dict]]:
+    config = _config(dst, report=str(dst.parent / f"{dst.name}-report.jsonl"))
+    results = [run_shard(shard, config) for shard in plan_shards(list(map(str, sources)), config)]
+    outputs = {
+        str(p.relative_to(dst)): p.read_text("utf-8", "surrogateescape")
+        for p in sorted(dst.rglob("*"))
+        if p.is_file() and ".cleantext" not in p.parts
+    }
+    records = []
+    for r in results:
+        if r.report_part:
+            records += [json.loads(line) for line in Path(r.report_part).read_text().splitlines()]
+    return outputs, records
+
+
+def test_documents_are_cleaned_in_batches_and_everything_keeps_the_input_order(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A tree and a JSONL file where documents to clean alternate with ones that are not
+    # cleaned (not UTF-8, not JSON, no text field): in batches of 3 the outputs and the
+    # report's records equal those of one document at a time, in the same order.
+    src = tmp_path / "src"
+    (src / "tree").mkdir(parents=True)
+    lines = []
+    for i in range(11):
+        name = src / "tree" / f"f{i:02d}.txt"
+        if i in (4, 7):
+            name.write_bytes(b"abc \xc3\x28 def")  # not UTF-8
+        else:
+            name.write_text(f"Doc {i} met Xi. .\n\nLeave a Reply\n")
+        if i == 3:
+            lines.append("{not json")
+        elif i == 8:
+            lines.append(json.dumps({"id": i, "body": "no text field"}))
+        lines.append(json.dumps({"id": i, "text": f"Record {i} said so. .\n\nAdvertisement"}))
+    (src / "records.jsonl").write_text("\n".join(lines) + "\n")
+
+    one_by_one = _batch_sizes(monkeypatch, 1)
+    sources = [src / "tree", src / "records.jsonl"]
+    expected = _run_all(sources, tmp_path / "dst1")
+    assert set(one_by_one) == {1}
+    batches_of_one = len(one_by_one)
+    in_threes = _batch_sizes(monkeypatch, 3)
+    got = _run_all(sources, tmp_path / "dst3")
+    assert got == expected
+    assert max(in_threes) == 3 and len(in_threes) < batches_of_one
+    outputs, records = got
+    assert outputs["f00.txt"] == "Doc 0 met Xi.\n" and "f04.txt" not in outputs
+    # every record but the one that is not JSON; the one without text is kept as it was
+    kept = [json.loads(line)["id"] for line in outputs["records/part-00000.jsonl"].splitlines()]
+    assert kept == [0, 1, 2, 3, 4, 5, 6, 7, 8, 8, 9, 10]
+    tree_sources = [r["source"] for r in records if r["source"].endswith(".txt")]
+    assert len(tree_sources) == 11 and "invalid UTF-8" in str(records)
+    assert tree_sources == sorted(tree_sources)  # the files' order, rejects in their place
