@@ -16,9 +16,11 @@ from dataclasses import dataclass, field
 from importlib import metadata
 
 __all__ = [
+    "Batched",
     "Measurement",
     "load_average",
     "machine",
+    "run_over",
     "summarize",
     "time_over",
     "time_rounds",
@@ -80,28 +82,52 @@ def summarize(seconds: Sequence[float]) -> dict[str, float]:
     }
 
 
+@dataclass(frozen=True)
+class Batched:
+    """A task that takes many documents per call (``Pipeline.apply_many``): the timers call
+    ``func`` on runs of ``size`` documents, in order, instead of once per document."""
+
+    func: Callable[[list[str]], object]
+    size: int = 64
+
+    def __call__(self, doc: str) -> object:
+        return self.func([doc])
+
+
+Task = Callable[[str], object] | Batched
+
+
+def run_over(func: Task, docs: Sequence[str]) -> None:
+    """Run ``func`` over ``docs`` once: document by document, or in runs for a
+    :class:`Batched` task."""
+    if isinstance(func, Batched):
+        for start in range(0, len(docs), func.size):
+            func.func(list(docs[start : start + func.size]))
+    else:
+        for doc in docs:
+            func(doc)
+
+
 def time_over(
-    func: Callable[[str], object], docs: Sequence[str], *, repeats: int, warmup: int = 20
+    func: Task, docs: Sequence[str], *, repeats: int, warmup: int = 20
 ) -> tuple[float, ...]:
     """Time ``func`` over every document, ``repeats`` times; a few documents warm it up first.
 
     >>> len(time_over(str.upper, ["a", "b"], repeats=3))
     3
     """
-    for doc in docs[:warmup]:
-        func(doc)
+    run_over(func, docs[:warmup])
     times = []
     clock = time.perf_counter
     for _ in range(repeats):
         start = clock()
-        for doc in docs:
-            func(doc)
+        run_over(func, docs)
         times.append(clock() - start)
     return tuple(times)
 
 
 def time_rounds(
-    func: Callable[[str], object],
+    func: Task,
     rounds: Sequence[Sequence[str]],
     warmup: Sequence[str] = (),
 ) -> tuple[float, ...]:
@@ -115,16 +141,16 @@ def time_rounds(
 
     >>> len(time_rounds(str.upper, [["a", "b"], ["c", "dd"]], warmup=["e"]))
     2
+    >>> len(time_rounds(Batched(lambda docs: [d.upper() for d in docs], 2), [["a", "b", "c"]]))
+    1
     """
-    for doc in warmup:
-        func(doc)
+    run_over(func, warmup)
     sizes = [sum(len(d.encode("utf-8")) for d in batch) for batch in rounds]
     times = []
     clock = time.perf_counter
     for batch, size in zip(rounds, sizes, strict=True):
         start = clock()
-        for doc in batch:
-            func(doc)
+        run_over(func, batch)
         times.append((clock() - start) * sizes[0] / size if size else 0.0)
     return tuple(times)
 

@@ -12,11 +12,12 @@ from pathlib import Path
 from benchmarks.corpus import CorpusParams, iter_documents, long_document
 from benchmarks.floor import copy_tree
 from benchmarks.material import Material
-from benchmarks.measure import Measurement, time_over, time_rounds
+from benchmarks.measure import Batched, Measurement, run_over, time_over, time_rounds
 from benchmarks.peers import load_peers
 
 __all__ = [
     "PIPELINE",
+    "PIPELINE_MANY",
     "Rounds",
     "long_document_speed",
     "paired_speed",
@@ -28,6 +29,10 @@ __all__ = [
 ]
 
 PIPELINE = "cleantext default pipeline"
+#: The same pipeline given BATCH documents per call (``Pipeline.apply_many``), as the command
+#: line's shards run it.
+PIPELINE_MANY = "cleantext default pipeline, apply_many (64 per call)"
+BATCH = 64
 EXPLAIN = "cleantext explain()"
 ALREADY_CLEAN = "cleantext default pipeline, documents needing no repair"
 FLOOR = "floor: read + write only (in process)"
@@ -98,7 +103,7 @@ def sample_rounds(params: CorpusParams, nbytes: int, material: Material, rounds:
 
 def _measure(
     name: str,
-    func: Callable[[str], object],
+    func: Callable[[str], object] | Batched,
     docs: Rounds,
     group: str,
     **extra: object,
@@ -142,6 +147,7 @@ def pipeline_speed(docs: Rounds) -> list[Measurement]:
     for f in pipeline.filters:
         found.append(_measure(f"filter {f.name} alone", f.apply, docs, "filter"))
     found.append(_measure(PIPELINE, pipeline, docs, "pipeline"))
+    found.append(_measure(PIPELINE_MANY, Batched(pipeline.apply_many, BATCH), docs, "pipeline"))
     found.append(_measure(EXPLAIN, pipeline.explain, docs, "pipeline"))
     found.append(
         _measure(
@@ -244,14 +250,14 @@ def paired_speed(docs: Rounds, long_doc: str | None) -> list[Measurement]:
     from benchmarks.peers import ftfy_defaults, ftfy_encoding_only
 
     pipeline = cleantext.default_pipeline()
-    small: list[tuple[str, Callable[[str], object]]] = [
+    small: list[tuple[str, Callable[[str], object] | Batched]] = [
         (PIPELINE, pipeline),
+        (PIPELINE_MANY, Batched(pipeline.apply_many, BATCH)),
         ("ftfy.fix_text (defaults)", ftfy_defaults),
         ("ftfy.fix_text (encoding only)", ftfy_encoding_only),
     ]
     for _, func in small:
-        for doc in docs.warmup:
-            func(doc)
+        run_over(func, docs.warmup)
     times: dict[str, list[float]] = {name: [] for name, _ in small}
     pieces: dict[str, list[float]] = {name: [] for name, _ in small}
     long_times: list[float] = []

@@ -235,6 +235,18 @@ def targets(found: list[Measurement]) -> list[dict]:
             unit="x",
         ),
         _target(
+            "pipeline, apply_many (64 per call) vs ftfy.fix_text defaults (10% mojibake)",
+            _speed_ratio(found, speed.PIPELINE_MANY, "ftfy.fix_text (defaults)"),
+            8.0,
+            unit="x",
+        ),
+        _target(
+            "pipeline, apply_many (64 per call) vs ftfy.fix_text encoding-only (10% mojibake)",
+            _speed_ratio(found, speed.PIPELINE_MANY, "ftfy.fix_text (encoding only)"),
+            4.0,
+            unit="x",
+        ),
+        _target(
             "pipeline on documents needing no repair",
             clean.mb_s if clean else None,
             40.0,

@@ -243,6 +243,7 @@ def test_harness_runs_end_to_end_on_a_tiny_corpus(tmp_path):
     assert set(paired) == {
         "paired: cleantext default pipeline", "paired: ftfy.fix_text (defaults)",
         "paired: ftfy.fix_text (encoding only)",
+        "paired: cleantext default pipeline, apply_many (64 per call)",
         "paired: cleantext default pipeline, one long document"}  # fmt: skip
     ratio = next(t for t in results["targets"] if "defaults" in t["name"])["value"]
     pipe_pieces = paired["paired: cleantext default pipeline"]["piece_seconds"]
@@ -256,6 +257,7 @@ def test_harness_runs_end_to_end_on_a_tiny_corpus(tmp_path):
         paired["paired: cleantext default pipeline"]["seconds"][0]
     )
     for name in ("cleantext default pipeline", "cleantext explain()",
+                 "cleantext default pipeline, apply_many (64 per call)",
                  "ftfy.fix_text (defaults)", "ftfy.fix_text (encoding only)",
                  "cleantext clean (directory tree) --jobs 1"):  # fmt: skip
         assert name in names
@@ -277,7 +279,17 @@ def test_harness_runs_end_to_end_on_a_tiny_corpus(tmp_path):
     assert {"cpu", "cores", "python"} <= set(results["machine"])
     assert results["versions"]["ftfy"]
     assert results["corpus"]["params"]["size"] == 240_000
-    assert len(results["targets"]) == 8
+    assert len(results["targets"]) == 10
+    many = next(
+        t for t in results["targets"] if "apply_many" in t["name"] and "defaults" in t["name"]
+    )
+    many_pieces = paired["paired: cleantext default pipeline, apply_many (64 per call)"][
+        "piece_seconds"
+    ]
+    assert len(many_pieces) == len(ftfy_pieces)  # the same pieces, in turn with the others
+    assert many["value"] == pytest.approx(
+        statistics.median(f / p for p, f in zip(many_pieces, ftfy_pieces, strict=True))
+    )
     scaling = {t["name"]: t for t in results["targets"] if t["name"].startswith("CLI --jobs 2")}
     assert set(scaling) == {
         "CLI --jobs 2 vs --jobs 1, directory tree",
