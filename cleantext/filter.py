@@ -87,9 +87,7 @@ class FilterBase:
     def _run_many(self, texts: Sequence[str], edits: Sequence[list[Edit]] | None) -> list[str]:
         """``_run`` of each text (``edits``: one list per text, or None); a filter that gains
         from seeing many texts at once overrides it, with the same results."""
-        if edits is None:
-            return [self._run(text, None) for text in texts]
-        return [self._run(text, found) for text, found in zip(texts, edits, strict=True)]
+        return list(map(self._run, texts, [None] * len(texts) if edits is None else edits))
 
 
 def substitute(

@@ -179,6 +179,12 @@ def _explain_segment(segment: str) -> tuple[str, Sequence[tuple[str, str]]]:
     return fixed, plan or ()
 
 
+def _ftfy_rule(plan: Sequence[tuple[str, str]]) -> str:
+    """The rule name of a mojibake repair: ``ftfy:`` and its plan's steps joined by ``+``."""
+    steps = "+".join(f"{action}:{parameter}" for action, parameter in plan)
+    return f"ftfy:{steps}" if steps else "ftfy"
+
+
 def mojibake_left(text: str, repaired: str | None = None) -> bool:
     """Whether :class:`FixMojibake` would change ``text``. ``repaired``, when given, is an
     output of it: its lines are left as they are by construction (ftfy repeats its steps on a
@@ -252,8 +258,7 @@ class FixMojibake(FilterBase):
             if _MOJIBAKE_GATE.search(segment):
                 fixed, plan = _explain_segment(segment)
                 if fixed != segment:
-                    steps = "+".join(f"{action}:{parameter}" for action, parameter in plan)
-                    rule, category = f"ftfy:{steps}" if steps else "ftfy", "mojibake"
+                    rule, category = _ftfy_rule(plan), "mojibake"
                     segment = fixed
             if segment != original:
                 edits.append(
@@ -275,8 +280,7 @@ class FixMojibake(FilterBase):
             segment = text[start:end]
             fixed, plan = _explain_segment(segment)
             if fixed != segment:
-                steps = "+".join(f"{action}:{parameter}" for action, parameter in plan)
-                rule = f"ftfy:{steps}" if steps else "ftfy"
+                rule = _ftfy_rule(plan)
                 edits.append(Edit(self.name, rule, "mojibake", start, end, segment, fixed))
                 out.append(text[last:start])
                 out.append(fixed)

@@ -159,12 +159,9 @@ class StripResidue(FilterBase):
         return self._without_residue(text, self.classify(text), edits)
 
     def _run_many(self, texts: Sequence[str], edits: Sequence[list[Edit]] | None) -> list[str]:
+        found = [None] * len(texts) if edits is None else edits
         verdicts = self.classify_many(texts)
-        if edits is None:
-            return [self._without_residue(t, v, None) for t, v in zip(texts, verdicts, strict=True)]
-        return [
-            self._without_residue(t, v, e) for t, v, e in zip(texts, verdicts, edits, strict=True)
-        ]
+        return list(map(self._without_residue, texts, verdicts, found))
 
     def _without_residue(
         self, text: str, verdicts: list[Rule | None], edits: list[Edit] | None
