@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import lru_cache
 
 from cleantext import filters
@@ -34,6 +35,7 @@ __all__ = [
     "available_filters",
     "builtin_catalog",
     "clean",
+    "clean_many",
     "default_pipeline",
     "explain",
     "filters",
@@ -54,6 +56,17 @@ def clean(text: str, *, pipeline: Pipeline | None = None) -> str:
     'Xi said it was “very good.”'
     """
     return (pipeline or _default())(text)
+
+
+def clean_many(texts: Iterable[str], *, pipeline: Pipeline | None = None) -> list[str]:
+    """Return each text cleaned by ``pipeline`` (the default pipeline when None), in order:
+    ``[clean(t) for t in texts]``, about 1.2x faster (see :meth:`Pipeline.apply_many`; give it
+    batches of tens to hundreds of documents).
+
+    >>> clean_many(["Done. .", "Leave a Reply\\n\\nHe left."])
+    ['Done.', 'He left.']
+    """
+    return (pipeline or _default()).apply_many(texts)
 
 
 def explain(text: str, *, pipeline: Pipeline | None = None) -> Report:

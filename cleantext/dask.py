@@ -44,14 +44,11 @@ def _clean_texts(texts: list[object], pipeline: Pipeline | None) -> list[str]:
     for text in texts:
         if not isinstance(text, str):
             raise TypeError(f"cleantext expects str texts; got {type(text).__name__}: {text!r:.60}")
-    if pipeline is None:
-        # Each worker process builds the default pipeline once (cached in cleantext).
-        from cleantext import _default
+    import cleantext  # the default pipeline is built once per worker process, in cleantext
 
-        pipeline = _default()
     out: list[str] = []
     for start in range(0, len(texts), BATCH):
-        out += pipeline.apply_many(texts[start : start + BATCH])  # type: ignore[arg-type]
+        out += cleantext.clean_many(texts[start : start + BATCH], pipeline=pipeline)  # type: ignore[arg-type]
     return out
 
 

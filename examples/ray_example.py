@@ -39,7 +39,7 @@ def clean_batch(
     ['Done.']
     """
     out = batch.copy()
-    out[column] = [cleantext.clean(text, pipeline=pipeline) for text in batch[column]]
+    out[column] = cleantext.clean_many(list(batch[column]), pipeline=pipeline)
     return out
 
 

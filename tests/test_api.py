@@ -23,6 +23,16 @@ def test_public_names_are_exported() -> None:
         assert hasattr(cleantext, name), name
 
 
+def test_clean_many_gives_each_text_what_clean_gives_it() -> None:
+    texts = [SEED, "", "Done. .", SEED.replace("\n", "\r\n")]
+    assert cleantext.clean_many(texts) == [cleantext.clean(t) for t in texts]
+    light = Pipeline(StrayPeriod())
+    assert cleantext.clean_many(iter(["A. .", "Source: TRT"]), pipeline=light) == [
+        "A.",
+        "Source: TRT",
+    ]
+
+
 def test_explain_names_filter_rule_category_and_span() -> None:
     report = cleantext.explain(SEED)
     assert report.text == cleantext.clean(SEED)
