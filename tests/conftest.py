@@ -30,3 +30,24 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if "slow" in item.keywords:
             item.add_marker(skip)
+
+
+@pytest.fixture
+def batch_sizes(monkeypatch: pytest.MonkeyPatch):
+    """``record(method)``: make ``Pipeline.<method>`` (``apply_many`` or ``explain_many``)
+    note the size of every batch it is given, in the list ``record`` returns."""
+    from cleantext.pipeline import Pipeline
+
+    def record(method: str) -> list[int]:
+        sizes: list[int] = []
+        original = getattr(Pipeline, method)
+
+        def counted(self, texts):
+            texts = list(texts)
+            sizes.append(len(texts))
+            return original(self, texts)
+
+        monkeypatch.setattr(Pipeline, method, counted)
+        return sizes
+
+    return record

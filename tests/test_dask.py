@@ -209,20 +209,12 @@ def test_clean_bag_rejects_what_is_not_text(client: Client) -> None:
         clean_bag(db.from_sequence(["x"]), pipeline="default")  # type: ignore[arg-type]
 
 
-def test_a_partition_is_cleaned_64_texts_per_call(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_partition_is_cleaned_64_texts_per_call(batch_sizes) -> None:
     # In the worker's own function, without a cluster: texts go to apply_many 64 at a time,
     # and come back in order, equal to one call each.
     from cleantext import dask as ctdask
 
-    sizes: list[int] = []
-    apply_many = Pipeline.apply_many
-
-    def counted(self, texts):
-        texts = list(texts)
-        sizes.append(len(texts))
-        return apply_many(self, texts)
-
-    monkeypatch.setattr(Pipeline, "apply_many", counted)
+    sizes = batch_sizes("apply_many")
     texts = [f"Doc {i} said so. .\n\nLeave a Reply" for i in range(150)]
     assert ctdask._clean_partition(iter(texts), None) == [cleantext.clean(t) for t in texts]
     assert sizes == [64, 64, 22]

@@ -295,24 +295,6 @@ def test_an_unreadable_input_is_tried_again_on_the_next_run(
     assert run_shard(shard, config).resumed
 
 
-def _batch_sizes(monkeypatch: pytest.MonkeyPatch, most: int) -> list[int]:
-    """Record the size of every batch the shards clean, with BATCH_DOCS set to ``most``."""
-    from cleantext import job
-    from cleantext.pipeline import Pipeline
-
-    monkeypatch.setattr(job, "BATCH_DOCS", most)
-    sizes: list[int] = []
-    explain_many = Pipeline.explain_many
-
-    def counted(self, texts):
-        texts = list(texts)
-        sizes.append(len(texts))
-        return explain_many(self, texts)
-
-    monkeypatch.setattr(Pipeline, "explain_many", counted)
-    return sizes
-
-
 def _run_all(sources: list[Path], dst: Path) -> tuple[dict[str, str], list[dict]]:
     config = _config(dst, report=str(dst.parent / f"{dst.name}-report.jsonl"))
     results = [run_shard(shard, config) for shard in plan_shards(list(map(str, sources)), config)]
@@ -329,8 +311,10 @@ def _run_all(sources: list[Path], dst: Path) -> tuple[dict[str, str], list[dict]
 
 
 def test_documents_are_cleaned_in_batches_and_everything_keeps_the_input_order(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, batch_sizes
 ) -> None:
+    from cleantext import job
+
     # A tree and a JSONL file where documents to clean alternate with ones that are not
     # cleaned (not UTF-8, not JSON, no text field): in batches of 3 the outputs and the
     # report's records equal those of one document at a time, in the same order.
@@ -350,12 +334,14 @@ def test_documents_are_cleaned_in_batches_and_everything_keeps_the_input_order(
         lines.append(json.dumps({"id": i, "text": f"Record {i} said so. .\n\nAdvertisement"}))
     (src / "records.jsonl").write_text("\n".join(lines) + "\n")
 
-    one_by_one = _batch_sizes(monkeypatch, 1)
+    monkeypatch.setattr(job, "BATCH_DOCS", 1)
+    one_by_one = batch_sizes("explain_many")
     sources = [src / "tree", src / "records.jsonl"]
     expected = _run_all(sources, tmp_path / "dst1")
     assert set(one_by_one) == {1}
     batches_of_one = len(one_by_one)
-    in_threes = _batch_sizes(monkeypatch, 3)
+    monkeypatch.setattr(job, "BATCH_DOCS", 3)
+    in_threes = batch_sizes("explain_many")
     got = _run_all(sources, tmp_path / "dst3")
     assert got == expected
     assert max(in_threes) == 3 and len(in_threes) < batches_of_one
