@@ -32,7 +32,7 @@ PIPELINE = "cleantext default pipeline"
 #: The same pipeline given BATCH documents per call (``Pipeline.apply_many``), as the command
 #: line's shards run it.
 PIPELINE_MANY = "cleantext default pipeline, apply_many (64 per call)"
-BATCH = 64
+BATCH = 64  # cleantext.pipeline.BATCH_SIZE (cleantext is imported only where it is timed)
 EXPLAIN = "cleantext explain()"
 ALREADY_CLEAN = "cleantext default pipeline, documents needing no repair"
 FLOOR = "floor: read + write only (in process)"

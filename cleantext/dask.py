@@ -25,7 +25,7 @@ except ImportError as exc:  # pragma: no cover - exercised only without the extr
     raise ImportError('cleantext.dask needs Dask: pip install "cleantext-corpus[dask]"') from exc
 
 from cleantext.errors import ConfigError
-from cleantext.pipeline import Pipeline
+from cleantext.pipeline import BATCH_SIZE, Pipeline
 
 if TYPE_CHECKING:
     import dask.dataframe
@@ -35,7 +35,7 @@ __all__ = ["clean_bag", "clean_dataframe"]
 
 
 #: Texts a partition cleans per call of :meth:`Pipeline.apply_many`.
-BATCH = 64
+BATCH = BATCH_SIZE
 
 
 def _clean_texts(texts: list[object], pipeline: Pipeline | None) -> list[str]:

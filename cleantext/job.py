@@ -68,7 +68,7 @@ from cleantext.io import (
     sweep_temp_files,
     walk_tree,
 )
-from cleantext.pipeline import Pipeline
+from cleantext.pipeline import BATCH_SIZE, Pipeline
 from cleantext.report import Report
 
 __all__ = [
@@ -1142,7 +1142,7 @@ def _clean_jsonl(
 _Done = Callable[[Report, "bytes | None"], None]
 #: Documents a shard cleans together (:meth:`Pipeline.explain_many`), and the characters of
 #: text they may hold at most: the batch is cleaned when either is reached.
-BATCH_DOCS = 64
+BATCH_DOCS = BATCH_SIZE
 BATCH_CHARS = 4 * MiB
 
 
