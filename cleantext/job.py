@@ -1073,8 +1073,7 @@ def _clean_jsonl(
                 tally.tick(position())
             where: dict[str, Any] = {"source": display, "line": lineno}
             if isinstance(line, TooLong):
-                waiting.flush()
-                tally.reject(
+                waiting.reject(
                     where,
                     "too-large",
                     f"{line.length} bytes is over --max-doc-bytes {config.max_doc_bytes}",
@@ -1088,16 +1087,13 @@ def _clean_jsonl(
                 raw, warnings = decode_document(line, errors=config.decode_errors)
                 record = json.loads(raw, parse_float=partial(_parse_float, huge))
             except DocumentError as exc:
-                waiting.flush()
-                tally.reject(where, exc.reason, exc.message, "dropped")
+                waiting.reject(where, exc.reason, exc.message, "dropped")
                 continue
             except ValueError as exc:
-                waiting.flush()
-                tally.reject(where, "bad-json", f"not valid JSON: {exc}", "dropped")
+                waiting.reject(where, "bad-json", f"not valid JSON: {exc}", "dropped")
                 continue
             if not isinstance(record, dict):
-                waiting.flush()
-                tally.reject(
+                waiting.reject(
                     where, "not-an-object", "the line is JSON but not an object", "kept unchanged"
                 )
                 write(line if line.endswith(b"\n") else line + b"\n")
@@ -1106,9 +1102,8 @@ def _clean_jsonl(
                 where["id"] = record["id"]
             text = record.get(field_name)
             if not isinstance(text, str):
-                waiting.flush()
                 reason = "missing-text-field" if text is None else "text-not-a-string"
-                tally.reject(
+                waiting.reject(
                     where, reason, f"no string field {field_name!r} in the record", "kept unchanged"
                 )
                 write(line if line.endswith(b"\n") else line + b"\n")
@@ -1116,22 +1111,19 @@ def _clean_jsonl(
             waiting.add(where, text, warnings, partial(finish, record, huge))
         waiting.flush()
     except GZIP_ERRORS as exc:
-        waiting.flush()
         err = describe_gzip_error(exc)
-        tally.reject(
+        waiting.reject(
             {"source": display, "line": lineno + 1},
             err.reason,
             f"{err.message}; the {lineno} lines before were kept",
             "stopped",
         )
     except DocumentError as exc:  # gzip bomb
-        waiting.flush()
-        tally.reject({"source": display, "line": lineno + 1}, exc.reason, exc.message, "stopped")
+        waiting.reject({"source": display, "line": lineno + 1}, exc.reason, exc.message, "stopped")
     except OSError as exc:
         if isinstance(exc, OutputError):
             raise
-        waiting.flush()
-        tally.reject(
+        waiting.reject(
             {"source": display, "line": lineno + 1},
             "unreadable",
             f"read failed: {exc.strerror or exc}",
@@ -1168,6 +1160,12 @@ class _Waiting:
         self.chars += len(text)
         if len(self.docs) >= self.most or self.chars >= BATCH_CHARS:
             self.flush()
+
+    def reject(self, where: dict[str, Any], reason: str, message: str, action: str) -> None:
+        """Record a document that is not cleaned, after the ones read before it (so records,
+        and outputs, keep the input's order)."""
+        self.flush()
+        self.tally.reject(where, reason, message, action)
 
     def flush(self) -> None:
         """Clean the waiting documents, count each, and hand each to its ``done``."""
@@ -1456,16 +1454,14 @@ def _run_text_units(units: Sequence[Unit], tally: _Tally) -> None:
     for unit in units:
         where = {"source": unit.display}
         if unit.kind == "skip":
-            waiting.flush()
-            tally.reject(where, unit.reason, unit.message, "skipped")
+            waiting.reject(where, unit.reason, unit.message, "skipped")
             tick(unit.size)
             continue
         try:
             data = read_document(unit.source, max_bytes=config.max_doc_bytes)
             text, warnings = decode_document(data, errors=config.decode_errors)
         except DocumentError as exc:
-            waiting.flush()
-            tally.reject(where, exc.reason, exc.message, "skipped")
+            waiting.reject(where, exc.reason, exc.message, "skipped")
             if exc.reason not in TRANSIENT:
                 _remove_stale(unit, tally)
             tick(unit.size)
