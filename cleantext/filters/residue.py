@@ -127,13 +127,17 @@ class StripResidue(FilterBase):
         >>> [r and r.category for r in StripResidue().classify("Advertisement\\nHe left.")]
         ['advertising', None]
         """
+        return self._scan(text).verdicts
+
+    def _scan(self, text: str) -> _LineScan:
+        """The stages of :meth:`classify_many` for one text; its lines and verdicts."""
         catalog = self.catalog
         scan = _scan_lines(catalog, text)
         first_match = catalog.first_match
         for verdicts, i, line, rules in scan.pending:  # one text: no rule's turn to wait for
             verdicts[i] = first_match(line, _guarded_sentence, among=rules)
         _resolve_scan(catalog, scan)
-        return scan.verdicts
+        return scan
 
     def classify_many(self, texts: Sequence[str]) -> list[list[Rule | None]]:
         """:meth:`classify` of each text, the same verdicts; faster on many texts at once.
@@ -148,28 +152,29 @@ class StripResidue(FilterBase):
         >>> [[r and r.category for r in v] for v in strip.classify_many(["Advertisement", "Hi."])]
         [['advertising'], [None]]
         """
+        return [scan.verdicts for scan in self._scans(texts)]
+
+    def _scans(self, texts: Sequence[str]) -> list[_LineScan]:
         catalog = self.catalog
         scans = [_scan_lines(catalog, text) for text in texts]
         _match_rule_by_rule(catalog, [line for scan in scans for line in scan.pending])
         for scan in scans:
             _resolve_scan(catalog, scan)
-        return [scan.verdicts for scan in scans]
+        return scans
 
     def _run(self, text: str, edits: list[Edit] | None) -> str:
-        return self._without_residue(text, self.classify(text), edits)
+        return self._without_residue(text, self._scan(text), edits)
 
     def _run_many(self, texts: Sequence[str], edits: Sequence[list[Edit]] | None) -> list[str]:
         found = [None] * len(texts) if edits is None else edits
-        verdicts = self.classify_many(texts)
-        return list(map(self._without_residue, texts, verdicts, found))
+        return list(map(self._without_residue, texts, self._scans(texts), found))
 
-    def _without_residue(
-        self, text: str, verdicts: list[Rule | None], edits: list[Edit] | None
-    ) -> str:
-        """``text`` without the lines ``verdicts`` remove (and the blank lines they leave)."""
+    def _without_residue(self, text: str, scan: _LineScan, edits: list[Edit] | None) -> str:
+        """``text`` without the lines its ``scan``'s verdicts remove (and the blank lines they
+        leave); the scan's lines are the text's, split once."""
+        lines, verdicts = scan.lines, scan.verdicts
         if not any(verdicts):
             return text
-        lines = text.split("\n")
         dropped = _dropped_lines(lines, verdicts)
         if edits is not None:
             lengths = list(accumulate(map(len, lines), initial=0))  # (C speed: no generator)
