@@ -116,6 +116,11 @@ def markdown(results: dict) -> str:
                 f"| {t['name']} | {_fmt(t['value'], 2)} {t['unit']} | "
                 f"{t['comparison']} {t['goal']:g} {t['unit']} | {met} |"
             )
+    if results.get("references"):
+        lines += ["", "### For reference (not targets)", "", "| figure | measured |",
+                  "| --- | ---: |"]  # fmt: skip
+        for r in results["references"]:
+            lines.append(f"| {r['name']} | {_fmt(r['value'], 2)} {r['unit']} |")
     if results["skipped"]:
         lines += [
             "",

@@ -19,10 +19,15 @@ from benchmarks.cli_bench import CliRun, cli_features, run_command
 from benchmarks.corpus import MB, CorpusParams, long_document, write_corpus
 from benchmarks.material import load_material, repo_root
 from benchmarks.measure import Measurement, load_average, machine, versions
+from benchmarks.pair import halves
 
 __all__ = ["PARTS", "RunConfig", "ensure_corpus", "run"]
 
 PARTS = ("speed", "peers", "sweep", "long", "cli")
+#: Two independent ``--jobs 1`` processes at once, each on half the JSONL: the most two
+#: processes get from this machine (see ``benchmarks/pair.py``).
+PAIR = "experiment: two cleantext clean --jobs 1 at once, each on half the JSONL"
+PAIR_WHY = "the machine's ceiling for --jobs 2: two processes that share nothing (benchmarks.pair)"
 
 
 @dataclass(frozen=True)
@@ -163,6 +168,13 @@ def _cli_part(
                 command = [*clean, str(corpus / "corpus.jsonl"), "-o", str(out), *flags]
                 jsonl.append(_CliVariant(f"cleantext clean (JSONL) --jobs {jobs}", command,
                                          {"jobs": jobs, "input": "jsonl"}))  # fmt: skip
+            if label == "large" and 2 in jobs_list:
+                # The machine's ceiling for two processes, in the same rounds (benchmarks.pair).
+                half_1, half_2 = halves(corpus / "corpus.jsonl")
+                pair = [sys.executable, "-m", "benchmarks.pair", str(out), str(half_1),
+                        str(half_2), *features.quiet_flags]  # fmt: skip
+                jsonl.append(_CliVariant(PAIR, pair, {"jobs": 2, "input": "jsonl",
+                                                      "experiment": PAIR_WHY}))  # fmt: skip
             in_rounds(jsonl, label, sizes)
 
 
@@ -287,6 +299,25 @@ def targets(found: list[Measurement]) -> list[dict]:
     return out
 
 
+def references(found: list[Measurement]) -> list[dict]:
+    """Figures that explain the scaling target, not targets themselves: how much faster than
+    ``--jobs 1`` two independent processes ran (the machine's ceiling), and how much of that
+    ``--jobs 2`` reached; each from the runs of the same rounds."""
+    j1 = _find(found, "cleantext clean (JSONL) --jobs 1", corpus="large")
+    j2 = _find(found, "cleantext clean (JSONL) --jobs 2", corpus="large")
+    pair = _find(found, PAIR, corpus="large")
+    ceiling = _jobs_ratio(j1, pair)
+    if ceiling is None:
+        return []
+    figures = [
+        ("two independent --jobs 1 processes vs --jobs 1, JSONL (the machine's ceiling for "
+         "--jobs 2)", ceiling),
+        ("--jobs 2 vs two independent --jobs 1 processes, JSONL (the share of the ceiling "
+         "reached)", _jobs_ratio(pair, j2)),
+    ]  # fmt: skip
+    return [{"name": name, "value": value, "unit": "x"} for name, value in figures if value]
+
+
 def run(
     config: RunConfig,
     log: Callable[[str], None] = print,
@@ -405,5 +436,6 @@ def _results(
         "measurements": [m.as_dict() for m in found],
         "skipped": list(skipped),
         "targets": targets(found),
+        "references": references(found),
         "summary_note": "MB = 10^6 bytes of UTF-8; every figure is the median of the repeats",
     }

@@ -276,6 +276,10 @@ def test_harness_runs_end_to_end_on_a_tiny_corpus(tmp_path):
     assert all(0 < m["busy_cores"] <= 4 for m in cli)
     experiments = [m for m in cli if m["name"].startswith("experiment:")]
     assert experiments and all(m["experiment"] and m["corpus"] == "large" for m in experiments)
+    from benchmarks.suite import PAIR
+
+    assert PAIR in {m["name"] for m in experiments}
+    assert [r["value"] > 0 for r in results["references"]] == [True, True]
     assert {"cpu", "cores", "python"} <= set(results["machine"])
     assert results["versions"]["ftfy"]
     assert results["corpus"]["params"]["size"] == 240_000
@@ -298,7 +302,7 @@ def test_harness_runs_end_to_end_on_a_tiny_corpus(tmp_path):
     assert all(t["value"] > 0 and t["met"] in (True, False) for t in scaling.values())
     table = (tmp_path / "results" / "tiny.md").read_text("utf-8")
     assert "| cleantext default pipeline |" in table and "### Targets" in table
-    assert "### Paired rounds" in table
+    assert "### Paired rounds" in table and "### For reference (not targets)" in table
     try:
         import matplotlib  # noqa: F401
     except ImportError:
@@ -357,13 +361,20 @@ def test_cli_commands_run_in_rounds_and_the_scaling_target_pairs_them(tmp_path, 
     from benchmarks.cli_bench import CliRun
 
     order: list[str] = []
+    tree_runs: list[str] = []
 
     def fake_run(command, repo, *, clear=None, no_fsync=False):
+        if "benchmarks.pair" in command:
+            order.append("pair")  # two halves at once: 1.6x --jobs 1, and --jobs 2 beats it
+            return CliRun(seconds=1.25, peak_rss_mb=50.0, tree_rss_mb=90.0,
+                          user_seconds=2.5, kernel_seconds=0.1)  # fmt: skip
         kind = "floor" if "benchmarks.floor" in command else command[command.index("--jobs") + 1]
         if "corpus.jsonl" in " ".join(command):
             kind = "jsonl-" + kind
+        else:
+            tree_runs.append(kind)
         order.append(kind)
-        slow = len(order) % 15 in (5, 6, 8)  # round 2's two runs, round 3's --jobs 1
+        slow = not kind.startswith("jsonl") and len(tree_runs) % 9 in (5, 6, 8)
         seconds = (5.0 if slow else 1.0) * (2.0 if kind.endswith("1") else 1.0)
         return CliRun(seconds=seconds, peak_rss_mb=50.0, tree_rss_mb=50.0,
                       user_seconds=seconds, kernel_seconds=0.1)  # fmt: skip
@@ -375,9 +386,10 @@ def test_cli_commands_run_in_rounds_and_the_scaling_target_pairs_them(tmp_path, 
     )  # fmt: skip
     found: list = []
     suite._cli_part(config, lambda _: None, found, [], lambda: None)
-    # per corpus: three rounds of (floor, --jobs 1, --jobs 2), then three of the JSONL pair
-    one_corpus = ["floor", "1", "2"] * 3 + ["jsonl-1", "jsonl-2"] * 3
-    assert order == one_corpus * 2
+    # per corpus: three rounds of (floor, --jobs 1, --jobs 2), then three of the JSONL runs,
+    # which on the large corpus take in the two independent processes on its halves
+    tree = ["floor", "1", "2"] * 3
+    assert order == tree + ["jsonl-1", "jsonl-2", "pair"] * 3 + tree + ["jsonl-1", "jsonl-2"] * 3
     j1 = suite._find(found, "cleantext clean (directory tree) --jobs 1", corpus="large")
     j2 = suite._find(found, "cleantext clean (directory tree) --jobs 2", corpus="large")
     assert j1.seconds == (2.0, 10.0, 10.0) and j2.seconds == (1.0, 5.0, 1.0)
@@ -385,3 +397,51 @@ def test_cli_commands_run_in_rounds_and_the_scaling_target_pairs_them(tmp_path, 
     scaling = {t["name"]: t["value"] for t in suite.targets(found)}
     assert scaling["CLI --jobs 2 vs --jobs 1, directory tree"] == 2.0
     assert scaling["CLI --jobs 2 vs --jobs 1, JSONL"] == 2.0
+    # the pair is an experiment: no target, but the two reference figures, from the rounds
+    assert suite._find(found, suite.PAIR, corpus="small") is None
+    assert [r["value"] for r in suite.references(found)] == [1.6, 1.25]
+
+
+def test_halves_split_a_jsonl_file_at_a_line_break_and_are_reused(tmp_path):
+    from benchmarks.pair import halves
+
+    source = tmp_path / "corpus.jsonl"
+    lines = [json.dumps({"text": "x" * (k * 7 % 50)}) + "\n" for k in range(101)]
+    source.write_text("".join(lines), "utf-8")
+    first, second = halves(source)
+    a, b = first.read_text("utf-8"), second.read_text("utf-8")
+    assert a + b == source.read_text("utf-8") and a.endswith("\n") and b
+    assert abs(len(a) - len(b)) <= 2 * max(map(len, lines))  # about half each
+    made = first.stat().st_mtime_ns
+    assert halves(source) == (first, second) and first.stat().st_mtime_ns == made
+
+
+def test_pair_cleans_both_halves_at_once_and_reports_a_failure(tmp_path):
+    from benchmarks.pair import halves
+
+    source = tmp_path / "corpus.jsonl"
+    docs = [f"Paragraph {k} ends here.\n\nLeave a Reply" for k in range(40)]
+    source.write_text("".join(json.dumps({"text": d}) + "\n" for d in docs), "utf-8")
+    first, second = halves(source)
+    out = tmp_path / "out"
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+
+    def pair(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "benchmarks.pair", *args],
+                              capture_output=True, text=True, env=env, cwd=ROOT, timeout=120,
+                              check=False)  # fmt: skip
+
+    done = pair(str(out), str(first), str(second), "--quiet")
+    assert done.returncode == 0, done.stderr
+    cleaned = [
+        json.loads(line)["text"]
+        for k in (1, 2)
+        for part in sorted((out / str(k)).rglob("*.jsonl"))
+        for line in part.read_text("utf-8").splitlines()
+    ]
+    assert sorted(cleaned) == sorted(cleantext.clean(d) for d in docs)
+    assert all("Leave a Reply" not in text for text in cleaned)
+    missing = pair(str(out), str(first), str(tmp_path / "nope.jsonl"))
+    assert missing.returncode == 2 and "no such file" in missing.stderr
+    refused = pair(str(tmp_path / "out2"), str(first), str(second), "--jobs", "zero")
+    assert refused.returncode != 0
