@@ -19,14 +19,17 @@ from benchmarks.cli_bench import CliRun, cli_features, run_command
 from benchmarks.corpus import MB, CorpusParams, long_document, write_corpus
 from benchmarks.material import load_material, repo_root
 from benchmarks.measure import Measurement, load_average, machine, versions
-from benchmarks.pair import halves
+from benchmarks.pair import halves, tree_halves
 
 __all__ = ["PARTS", "RunConfig", "ensure_corpus", "run"]
 
 PARTS = ("speed", "peers", "sweep", "long", "cli")
-#: Two independent ``--jobs 1`` processes at once, each on half the JSONL: the most two
-#: processes get from this machine (see ``benchmarks/pair.py``).
-PAIR = "experiment: two cleantext clean --jobs 1 at once, each on half the JSONL"
+#: By input kind: two independent ``--jobs 1`` processes at once, each on half the input, the
+#: most two processes get from this machine (see ``benchmarks/pair.py``).
+PAIRS = {
+    kind: f"experiment: two cleantext clean --jobs 1 at once, each on half the {kind}"
+    for kind in ("directory tree", "JSONL")
+}
 PAIR_WHY = "the machine's ceiling for --jobs 2: two processes that share nothing (benchmarks.pair)"
 
 
@@ -160,6 +163,9 @@ def _cli_part(
                     {**extra, "experiment": "os.fsync made a no-op (benchmarks/whatif_nofsync)"},
                     no_fsync=True,
                 ))  # fmt: skip
+        split = tree_halves(src) if label == "large" and 2 in jobs_list else None
+        if split is not None:
+            tree.append(_pair_variant("directory tree", out, split, features.quiet_flags))
         in_rounds(tree, label, sizes)
         if features.jsonl:
             jsonl = []
@@ -169,13 +175,21 @@ def _cli_part(
                 jsonl.append(_CliVariant(f"cleantext clean (JSONL) --jobs {jobs}", command,
                                          {"jobs": jobs, "input": "jsonl"}))  # fmt: skip
             if label == "large" and 2 in jobs_list:
-                # The machine's ceiling for two processes, in the same rounds (benchmarks.pair).
-                half_1, half_2 = halves(corpus / "corpus.jsonl")
-                pair = [sys.executable, "-m", "benchmarks.pair", str(out), str(half_1),
-                        str(half_2), *features.quiet_flags]  # fmt: skip
-                jsonl.append(_CliVariant(PAIR, pair, {"jobs": 2, "input": "jsonl",
-                                                      "experiment": PAIR_WHY}))  # fmt: skip
+                first, second = halves(corpus / "corpus.jsonl")
+                jsonl.append(_pair_variant("JSONL", out, ([first], [second]), features.quiet_flags))
             in_rounds(jsonl, label, sizes)
+
+
+def _pair_variant(
+    kind: str, out: Path, split: tuple[list[Path], list[Path]], flags: list[str]
+) -> _CliVariant:
+    """The machine's ceiling for two processes on this input, run in the same rounds as the
+    command's own ``--jobs 1`` and ``--jobs 2`` (``benchmarks.pair``)."""
+    halves_ = [os.pathsep.join(map(str, half)) for half in split]
+    command = [sys.executable, "-m", "benchmarks.pair", str(out), *halves_, *flags]
+    extra = {"jobs": 2, "input": "jsonl" if kind == "JSONL" else "directory",
+             "experiment": PAIR_WHY}  # fmt: skip
+    return _CliVariant(PAIRS[kind], command, extra)
 
 
 def _find(found: list[Measurement], name: str, **extra: object) -> Measurement | None:
@@ -300,21 +314,20 @@ def targets(found: list[Measurement]) -> list[dict]:
 
 
 def references(found: list[Measurement]) -> list[dict]:
-    """Figures that explain the scaling target, not targets themselves: how much faster than
-    ``--jobs 1`` two independent processes ran (the machine's ceiling), and how much of that
-    ``--jobs 2`` reached; each from the runs of the same rounds."""
-    j1 = _find(found, "cleantext clean (JSONL) --jobs 1", corpus="large")
-    j2 = _find(found, "cleantext clean (JSONL) --jobs 2", corpus="large")
-    pair = _find(found, PAIR, corpus="large")
-    ceiling = _jobs_ratio(j1, pair)
-    if ceiling is None:
-        return []
-    figures = [
-        ("two independent --jobs 1 processes vs --jobs 1, JSONL (the machine's ceiling for "
-         "--jobs 2)", ceiling),
-        ("--jobs 2 vs two independent --jobs 1 processes, JSONL (the share of the ceiling "
-         "reached)", _jobs_ratio(pair, j2)),
-    ]  # fmt: skip
+    """Figures that explain the scaling targets, not targets themselves: for each input kind,
+    how much faster than ``--jobs 1`` two independent processes ran (the machine's ceiling),
+    and how much of that ``--jobs 2`` reached; each from the runs of the same rounds."""
+    figures = []
+    for kind, pair_name in PAIRS.items():
+        j1 = _find(found, f"cleantext clean ({kind}) --jobs 1", corpus="large")
+        j2 = _find(found, f"cleantext clean ({kind}) --jobs 2", corpus="large")
+        pair = _find(found, pair_name, corpus="large")
+        figures += [
+            (f"two independent --jobs 1 processes vs --jobs 1, {kind} (the machine's ceiling "
+             "for --jobs 2)", _jobs_ratio(j1, pair)),
+            (f"--jobs 2 vs two independent --jobs 1 processes, {kind} (the share of the "
+             "ceiling reached)", _jobs_ratio(pair, j2)),
+        ]  # fmt: skip
     return [{"name": name, "value": value, "unit": "x"} for name, value in figures if value]
 
 

@@ -276,9 +276,10 @@ def test_harness_runs_end_to_end_on_a_tiny_corpus(tmp_path):
     assert all(0 < m["busy_cores"] <= 4 for m in cli)
     experiments = [m for m in cli if m["name"].startswith("experiment:")]
     assert experiments and all(m["experiment"] and m["corpus"] == "large" for m in experiments)
-    from benchmarks.suite import PAIR
+    from benchmarks.suite import PAIRS
 
-    assert PAIR in {m["name"] for m in experiments}
+    # (a tree this small has one folder, too few for halves: the JSONL pair only)
+    assert PAIRS["JSONL"] in {m["name"] for m in experiments}
     assert [r["value"] > 0 for r in results["references"]] == [True, True]
     assert {"cpu", "cores", "python"} <= set(results["machine"])
     assert results["versions"]["ftfy"]
@@ -357,7 +358,7 @@ def test_target_ratios_come_from_paired_rounds_when_there_are_some():
 def test_cli_commands_run_in_rounds_and_the_scaling_target_pairs_them(tmp_path, monkeypatch):
     # Each round runs every command of an input once. A slow spell of the machine from round 2
     # to round 3's --jobs 1 makes the medians 10x apart; the rounds' own ratios stay 2x.
-    from benchmarks import suite
+    from benchmarks import corpus, suite
     from benchmarks.cli_bench import CliRun
 
     order: list[str] = []
@@ -365,7 +366,7 @@ def test_cli_commands_run_in_rounds_and_the_scaling_target_pairs_them(tmp_path, 
 
     def fake_run(command, repo, *, clear=None, no_fsync=False):
         if "benchmarks.pair" in command:
-            order.append("pair")  # two halves at once: 1.6x --jobs 1, and --jobs 2 beats it
+            order.append("pair")  # two halves at once: 1.25 s, where --jobs 1 takes 2 s
             return CliRun(seconds=1.25, peak_rss_mb=50.0, tree_rss_mb=90.0,
                           user_seconds=2.5, kernel_seconds=0.1)  # fmt: skip
         kind = "floor" if "benchmarks.floor" in command else command[command.index("--jobs") + 1]
@@ -380,16 +381,17 @@ def test_cli_commands_run_in_rounds_and_the_scaling_target_pairs_them(tmp_path, 
                       user_seconds=seconds, kernel_seconds=0.1)  # fmt: skip
 
     monkeypatch.setattr(suite, "run_command", fake_run)
+    monkeypatch.setattr(corpus, "SHARD", 4)  # a tree of several folders, to cut in halves
     config = suite.RunConfig(
         params=suite.CorpusParams(size=40_000), cli_repeats=3, max_jobs=2, data=tmp_path,
         parts=("cli",),
     )  # fmt: skip
     found: list = []
     suite._cli_part(config, lambda _: None, found, [], lambda: None)
-    # per corpus: three rounds of (floor, --jobs 1, --jobs 2), then three of the JSONL runs,
-    # which on the large corpus take in the two independent processes on its halves
-    tree = ["floor", "1", "2"] * 3
-    assert order == tree + ["jsonl-1", "jsonl-2", "pair"] * 3 + tree + ["jsonl-1", "jsonl-2"] * 3
+    # per corpus: three rounds of (floor, --jobs 1, --jobs 2), then three of the JSONL runs;
+    # on the large corpus each round also takes in two independent processes on its halves
+    large = ["floor", "1", "2", "pair"] * 3 + ["jsonl-1", "jsonl-2", "pair"] * 3
+    assert order == large + ["floor", "1", "2"] * 3 + ["jsonl-1", "jsonl-2"] * 3
     j1 = suite._find(found, "cleantext clean (directory tree) --jobs 1", corpus="large")
     j2 = suite._find(found, "cleantext clean (directory tree) --jobs 2", corpus="large")
     assert j1.seconds == (2.0, 10.0, 10.0) and j2.seconds == (1.0, 5.0, 1.0)
@@ -398,8 +400,9 @@ def test_cli_commands_run_in_rounds_and_the_scaling_target_pairs_them(tmp_path, 
     assert scaling["CLI --jobs 2 vs --jobs 1, directory tree"] == 2.0
     assert scaling["CLI --jobs 2 vs --jobs 1, JSONL"] == 2.0
     # the pair is an experiment: no target, but the two reference figures, from the rounds
-    assert suite._find(found, suite.PAIR, corpus="small") is None
-    assert [r["value"] for r in suite.references(found)] == [1.6, 1.25]
+    assert all(suite._find(found, name, corpus="small") is None for name in suite.PAIRS.values())
+    # tree: --jobs 1 took 2, 10, 10 s (the slow spell), the pair 1.25 s, --jobs 2 1, 5, 1 s
+    assert [r["value"] for r in suite.references(found)] == [8.0, 1.25, 1.6, 1.25]
 
 
 def test_halves_split_a_jsonl_file_at_a_line_break_and_are_reused(tmp_path):
@@ -417,7 +420,7 @@ def test_halves_split_a_jsonl_file_at_a_line_break_and_are_reused(tmp_path):
 
 
 def test_pair_cleans_both_halves_at_once_and_reports_a_failure(tmp_path):
-    from benchmarks.pair import halves
+    from benchmarks.pair import halves, tree_halves
 
     source = tmp_path / "corpus.jsonl"
     docs = [f"Paragraph {k} ends here.\n\nLeave a Reply" for k in range(40)]
@@ -443,5 +446,17 @@ def test_pair_cleans_both_halves_at_once_and_reports_a_failure(tmp_path):
     assert all("Leave a Reply" not in text for text in cleaned)
     missing = pair(str(out), str(first), str(tmp_path / "nope.jsonl"))
     assert missing.returncode == 2 and "no such file" in missing.stderr
+    # a tree: each half is one or more top folders, joined by the path separator
+    tree = tmp_path / "tree"
+    for k, doc in enumerate(docs[:9]):
+        (tree / f"{k % 3:02d}").mkdir(parents=True, exist_ok=True)
+        (tree / f"{k % 3:02d}" / f"{k}.txt").write_text(doc, "utf-8")
+    split = tree_halves(tree)
+    assert split is not None and sorted(split[0] + split[1]) == sorted(tree.iterdir())
+    done = pair(str(tmp_path / "tree-out"), *(os.pathsep.join(map(str, h)) for h in split))
+    assert done.returncode == 0, done.stderr
+    outputs = sorted((tmp_path / "tree-out").rglob("*.txt"))
+    assert len(outputs) == 9 and all("Leave a Reply" not in p.read_text("utf-8") for p in outputs)
+    assert tree_halves(tree / "00") is None  # files, no folders: no halves
     refused = pair(str(tmp_path / "out2"), str(first), str(second), "--jobs", "zero")
     assert refused.returncode != 0
