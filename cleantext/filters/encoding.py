@@ -236,14 +236,10 @@ class FixMojibake(FilterBase):
             return text
         if edits is None:
             return _repair_text(normalize_newlines(text))
-        if "\r" not in text and not may_contain_mojibake(text):
-            return text
-        return self._explain_segments(text, edits)
-
-    def _explain_segments(self, text: str, edits: list[Edit]) -> str:
-        if "\r" not in text:
-            return self._explain_flagged_lines(text, edits)
-        return self._explain_every_segment(text, edits)
+        if "\r" in text:
+            return self._explain_every_segment(text, edits)
+        hit = _MOJIBAKE_GATE.search(text)
+        return text if hit is None else self._explain_flagged_lines(text, edits, hit)
 
     def _explain_every_segment(self, text: str, edits: list[Edit]) -> str:
         """Each segment (a line with its line break) in turn: its line break normalized,
@@ -267,29 +263,27 @@ class FixMojibake(FilterBase):
             out.append(segment)
         return "".join(out)
 
-    def _explain_flagged_lines(self, text: str, edits: list[Edit]) -> str:
+    def _explain_flagged_lines(
+        self, text: str, edits: list[Edit], hit: regex.Match[str] | None = None
+    ) -> str:
         """:meth:`_explain_every_segment` for a text without ``\r``: every segment is a line
-        and needs no new line break, so only the lines the gate flags are visited. (A gate match
-        holds no line break, so it flags a line of the text exactly when it flags the line
-        alone.)"""
-        out = []
-        pos = last = 0
-        while (hit := _MOJIBAKE_GATE.search(text, pos)) is not None:
-            start = text.rfind("\n", 0, hit.start()) + 1
-            end = text.find("\n", hit.start()) + 1 or len(text)
+        and needs no new line break, so only the lines the gate flags are visited, from its
+        first flag ``hit`` (searched for when not given). (A gate match holds no line break, so
+        it flags a line of the text exactly when it flags the line alone.)"""
+
+        def explain_at(text: str, at: int, start: int) -> tuple[str, int]:
+            end = _line_end(text, at)
             segment = text[start:end]
             fixed, plan = _explain_segment(segment)
             if fixed != segment:
-                rule = _ftfy_rule(plan)
-                edits.append(Edit(self.name, rule, "mojibake", start, end, segment, fixed))
-                out.append(text[last:start])
-                out.append(fixed)
-                last = end
-            pos = end
-        if not out:
-            return text
-        out.append(text[last:])
-        return "".join(out)
+                edits.append(
+                    Edit(self.name, _ftfy_rule(plan), "mojibake", start, end, segment, fixed)
+                )
+            return fixed, end
+
+        if hit is None:
+            hit = _MOJIBAKE_GATE.search(text)
+        return _splice_flagged(text, hit, _MOJIBAKE_GATE, explain_at)
 
 
 # Character-class scans use stdlib `re`: several times faster than `regex` on them.
