@@ -207,7 +207,6 @@ class _LineScan:
     nonblank: list[int] = field(default_factory=list)
     stripped: dict[int, tuple[str, ...]] = field(default_factory=dict)  # lines with a repair
     scanned: set[str] | None = None  # the positions whose rules may match some line
-    done: bool = False  # no rule can match any line: nothing left to do
 
 
 def _scan_lines(catalog: Catalog, text: str) -> _LineScan:
@@ -231,8 +230,7 @@ def _scan_lines(catalog: Catalog, text: str) -> _LineScan:
     if line_test is not None:
         suspect = catalog.first_suspect_line(text)
         if suspect is None:
-            scan.done = True
-            return scan
+            return scan  # no rule can match any line: no line is even counted as kept
         first, scan.scanned = suspect, set()
     scanned = scan.scanned
     first_match = catalog.first_match
@@ -295,7 +293,7 @@ def _match_rule_by_rule(
 def _resolve_scan(catalog: Catalog, scan: _LineScan) -> None:
     """The last stage: the contextual rules on the lines of one text (see
     :func:`_resolve_context`), once every rule acting anywhere has had its turn."""
-    if scan.done or not catalog.contextual or not scan.nonblank:
+    if not catalog.contextual or not scan.nonblank:
         return
     scanned, stripped = scan.scanned, scan.stripped
     if scanned is not None:
