@@ -34,12 +34,8 @@ if TYPE_CHECKING:
 __all__ = ["clean_bag", "clean_dataframe"]
 
 
-#: Texts a partition cleans per call of :meth:`Pipeline.apply_many`.
-BATCH = BATCH_SIZE
-
-
 def _clean_texts(texts: list[object], pipeline: Pipeline | None) -> list[str]:
-    """``texts`` cleaned, in order, ``BATCH`` per call of :meth:`Pipeline.apply_many` (the
+    """``texts`` cleaned, in order, ``BATCH_SIZE`` per call of :meth:`Pipeline.apply_many` (the
     same outputs as one call each, faster); a text that is not a ``str`` is a TypeError."""
     for text in texts:
         if not isinstance(text, str):
@@ -47,8 +43,8 @@ def _clean_texts(texts: list[object], pipeline: Pipeline | None) -> list[str]:
     import cleantext  # the default pipeline is built once per worker process, in cleantext
 
     out: list[str] = []
-    for start in range(0, len(texts), BATCH):
-        out += cleantext.clean_many(texts[start : start + BATCH], pipeline=pipeline)  # type: ignore[arg-type]
+    for start in range(0, len(texts), BATCH_SIZE):
+        out += cleantext.clean_many(texts[start : start + BATCH_SIZE], pipeline=pipeline)  # type: ignore[arg-type]
     return out
 
 

@@ -200,10 +200,12 @@ class Pipeline:
         """:meth:`_run` of each text, filter by filter over all the texts; a long text (over
         ``LONG_TEXT``), and a text that needs another pass, go on alone."""
         out = list(texts)
-        batch = [k for k, text in enumerate(texts) if len(text) <= LONG_TEXT]
-        for k in range(len(texts)):
-            if len(texts[k]) > LONG_TEXT:
-                out[k] = self._run(texts[k], None if edits is None else edits[k])
+        batch = []
+        for k, text in enumerate(texts):
+            if len(text) > LONG_TEXT:
+                out[k] = self._run(text, None if edits is None else edits[k])
+            else:
+                batch.append(k)
         if not batch:
             return out
         current = [texts[k] for k in batch]

@@ -73,8 +73,8 @@ _BLANK_RUN = re.compile(r"\n\n\n+")
 
 
 def _normalize_quietly(text: str) -> str:
-    """What :func:`_normalize` returns, by whole-text replacements (C speed) instead of a loop
-    over lines, for callers that want no record of the edits."""
+    """What :func:`_normalize` returns, by whole-text replacements (C speed) instead of a
+    search for each gap that changes, for callers that want no record of the edits."""
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     if "\u2028" in text or "\u2029" in text:
