@@ -88,10 +88,7 @@ class Batched:
     ``func`` on runs of ``size`` documents, in order, instead of once per document."""
 
     func: Callable[[list[str]], object]
-    size: int = 64
-
-    def __call__(self, doc: str) -> object:
-        return self.func([doc])
+    size: int
 
 
 Task = Callable[[str], object] | Batched

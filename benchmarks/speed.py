@@ -29,10 +29,10 @@ __all__ = [
 ]
 
 PIPELINE = "cleantext default pipeline"
+BATCH = 64  # cleantext.pipeline.BATCH_SIZE (cleantext is imported only where it is timed)
 #: The same pipeline given BATCH documents per call (``Pipeline.apply_many``), as the command
 #: line's shards run it.
-PIPELINE_MANY = "cleantext default pipeline, apply_many (64 per call)"
-BATCH = 64  # cleantext.pipeline.BATCH_SIZE (cleantext is imported only where it is timed)
+PIPELINE_MANY = f"cleantext default pipeline, apply_many ({BATCH} per call)"
 EXPLAIN = "cleantext explain()"
 ALREADY_CLEAN = "cleantext default pipeline, documents needing no repair"
 FLOOR = "floor: read + write only (in process)"

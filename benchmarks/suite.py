@@ -258,7 +258,7 @@ def targets(found: list[Measurement]) -> list[dict]:
         )
         for label, name in (
             ("pipeline", speed.PIPELINE),
-            ("pipeline, apply_many (64 per call)", speed.PIPELINE_MANY),
+            (speed.PIPELINE_MANY.removeprefix("cleantext default "), speed.PIPELINE_MANY),
         )
         for ftfy_label, ftfy_name, goal in (
             ("defaults", "defaults", 8.0),
