@@ -88,9 +88,10 @@ def main(argv: list[str] | None = None) -> int:
         if not Path(path).exists():
             print(f"benchmarks.pair: no such file or folder: {path}", file=sys.stderr)
             return 2
+    clean = [sys.executable, "-m", "cleantext", "clean"]
     procs = [
         subprocess.Popen(
-            [sys.executable, "-m", "cleantext", "clean", *half, "-o", str(out / str(k)), *flags],
+            [*clean, *half, "-o", str(out / str(k)), "--jobs", "1", *flags],
             stdout=subprocess.DEVNULL,
         )
         for k, half in enumerate(halves_, start=1)

@@ -460,3 +460,25 @@ def test_pair_cleans_both_halves_at_once_and_reports_a_failure(tmp_path):
     assert tree_halves(tree / "00") is None  # files, no folders: no halves
     refused = pair(str(tmp_path / "out2"), str(first), str(second), "--jobs", "zero")
     assert refused.returncode != 0
+
+
+def test_pair_runs_each_half_in_one_process(tmp_path, monkeypatch):
+    # Without --jobs 1 each clean would start a worker per core: four cleaners, not two.
+    from benchmarks import pair
+
+    started = []
+
+    class FakeProcess:
+        def __init__(self, command, **_):
+            started.append(command)
+
+        def wait(self):
+            return 0
+
+    monkeypatch.setattr(pair.subprocess, "Popen", FakeProcess)
+    a, b = tmp_path / "a", tmp_path / "b"
+    a.mkdir(), b.mkdir()
+    assert pair.main([str(tmp_path / "out"), str(a), os.pathsep.join([str(b), str(a)]), "-q"]) == 0
+    inputs = [c[c.index("clean") + 1 : c.index("-o")] for c in started]
+    assert inputs == [[str(a)], [str(b), str(a)]]
+    assert all(c[c.index("--jobs") + 1] == "1" and c[-1] == "-q" for c in started)
