@@ -185,6 +185,40 @@ def test_local_engine_gives_the_same_results_for_any_jobs(tmp_path: Path) -> Non
     assert results[1] == results[2]
 
 
+def test_an_idle_worker_takes_a_shard_whose_folders_no_busy_worker_writes_in(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Folders a/, b/, c/ of four files each, at most two files a shard: the shards of one
+    # folder come one after the other, and the second worker must not start in the first's.
+    from cleantext.engines import local
+
+    src = tmp_path / "src"
+    for folder in "abc":
+        for k in range(4):
+            path = src / folder / f"f{k}.txt"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(DIRTY)
+    config = _config(tmp_path / "dst", shard_files=2)
+    shards = plan_shards([str(src)], config)
+    folders = [local._output_folders(s) for s in shards]
+    assert folders[0] == folders[1] and len(set(folders)) == 3
+    choices = []
+    original = local._first_apart
+
+    def spy(pending, writing):
+        position = original(pending, writing)
+        choices.append((position, pending[position][2], list(writing)))
+        return position
+
+    monkeypatch.setattr(local, "_first_apart", spy)
+    out = list(run_local(shards, config, jobs=2))
+    assert [r.shard_id for r in out] == [s.id for s in shards]  # results still in plan order
+    assert sum(r.docs for r in out) == 12
+    # the second worker's first shard: not the next one (same folder) but the first elsewhere
+    assert choices[1] == (1, folders[2], [folders[0]])
+    assert all(all(chosen.isdisjoint(w) for w in writing) for _, chosen, writing in choices[:2])
+
+
 def test_summarize_adds_everything_up() -> None:
     summary = summarize(
         [
