@@ -5,8 +5,10 @@ document, CLI with ``--jobs 1..N``, memory on two corpus sizes; then the targets
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 import os
+import shutil
 import statistics
 import sys
 import time
@@ -116,6 +118,20 @@ def _cli_part(
     large = ensure_corpus(config.params, config.data, log)
     small = ensure_corpus(config.params.with_(size=config.params.size // 4), config.data, log)
     out = config.data / "cli-out"
+    if out.exists():
+        shutil.rmtree(out)  # an interrupted run's outputs
+    # Each run writes into a folder of its own, and all of them are deleted when the CLI part
+    # is done. Deleting a run's tens of thousands of files just before the next run made ext4
+    # check each inode the next run allocated against the recently deleted ones (perf: about
+    # a fifth of the CPU of a tree run in recently_deleted): a cost of the harness, not of the
+    # command, and one that fell unevenly on the rounds. Without room for them all, one
+    # folder is emptied before each run, as before.
+    manifests = [json.loads((c / "manifest.json").read_text("utf-8")) for c in (large, small)]
+    room = 10 * config.cli_repeats * sum(int(m["bytes"]) for m in manifests)
+    fresh = shutil.disk_usage(config.data).free > 2 * room
+    if not fresh:
+        log("cli: too little free disk to keep every run's output: one folder, emptied per run")
+    runs = itertools.count()
     jobs_list = list(range(1, config.max_jobs + 1)) if features.jobs else [1]
     if not features.jobs:
         skipped.append({"name": "CLI --jobs > 1", "reason": "this CLI has no --jobs option"})
@@ -128,9 +144,11 @@ def _cli_part(
                 if v.failed:
                     continue
                 log(f"cli: {v.name}, {label} corpus, round {round_ + 1}/{config.cli_repeats}")
+                target = out / f"run-{next(runs):03d}" if fresh else out
+                command = [str(target) if part == str(out) else part for part in v.command]
                 try:
                     v.runs.append(
-                        run_command(v.command, config.repo, clear=out, no_fsync=v.no_fsync)
+                        run_command(command, config.repo, clear=target, no_fsync=v.no_fsync)
                     )
                 except RuntimeError as exc:
                     v.failed = True
@@ -178,6 +196,7 @@ def _cli_part(
                 first, second = halves(corpus / "corpus.jsonl")
                 jsonl.append(_pair_variant("JSONL", out, ([first], [second]), features.quiet_flags))
             in_rounds(jsonl, label, sizes)
+    shutil.rmtree(out, ignore_errors=True)
 
 
 def _pair_variant(

@@ -364,7 +364,12 @@ def test_cli_commands_run_in_rounds_and_the_scaling_target_pairs_them(tmp_path, 
     order: list[str] = []
     tree_runs: list[str] = []
 
+    targets: list[str] = []
+
     def fake_run(command, repo, *, clear=None, no_fsync=False):
+        assert str(clear) in command  # the run writes where it was to be cleared
+        targets.append(str(clear))
+        clear.mkdir(parents=True)  # (what the command would write)
         if "benchmarks.pair" in command:
             order.append("pair")  # two halves at once: 1.25 s, where --jobs 1 takes 2 s
             return CliRun(seconds=1.25, peak_rss_mb=50.0, tree_rss_mb=90.0,
@@ -388,6 +393,9 @@ def test_cli_commands_run_in_rounds_and_the_scaling_target_pairs_them(tmp_path, 
     )  # fmt: skip
     found: list = []
     suite._cli_part(config, lambda _: None, found, [], lambda: None)
+    # every run wrote into a folder of its own, and all are gone once the part is done
+    assert len(set(targets)) == len(targets) == len(order)
+    assert not (tmp_path / "cli-out").exists()
     # per corpus: three rounds of (floor, --jobs 1, --jobs 2), then three of the JSONL runs;
     # on the large corpus each round also takes in two independent processes on its halves
     large = ["floor", "1", "2", "pair"] * 3 + ["jsonl-1", "jsonl-2", "pair"] * 3
