@@ -623,25 +623,46 @@ def _count(
     walks = [folders(counted(_source_units(s, config))) for s in sources]
     merged = heapq.merge(*walks, key=lambda item: item[0])
     for _key, items in itertools.groupby(merged, key=lambda item: item[0]):
-        seen: set[str] = set()
-        for _, outputs in items:
-            for output in outputs:
-                census.suspect = census.suspect or _suspect(output, roots, outside, seen)
-                seen.add(output)
+        outputs = [output for _, group in items for output in group]
+        census.suspect = census.suspect or _suspect(outputs, roots, outside)
     census.outside -= set(outside)
     return census
 
 
-def _suspect(output: str, roots: Sequence[str], outside: frozenset[str], seen: set[str]) -> bool:
-    """Whether :func:`_check_outputs` might refuse ``output``, given the outputs ``seen``
-    before it in its folder (a cheap test: it may say yes where the full check finds
-    nothing)."""
-    if output in seen or output in outside:
+def _suspect(outputs: list[str], roots: Sequence[str], outside: frozenset[str]) -> bool:
+    """Whether :func:`_check_outputs` might refuse one of ``outputs``, all in one folder (a
+    cheap test: it may say yes where the full check finds nothing).
+
+    The folder is resolved once, not each output (on a tree of small files, resolving every
+    output took most of the census): an output is what its resolved folder holds under its
+    name, unless that is a symbolic link, which is resolved in full. A folder outside every
+    source folder holds an output inside one only where the output is that folder itself.
+
+    >>> _suspect(["/dst/a.txt", "/dst/b.txt"], ["/src"], frozenset())
+    False
+    >>> _suspect(["/dst/a.txt", "/dst/a.txt"], ["/src"], frozenset())  # two inputs write it
+    True
+    >>> _suspect(["/src/out/a.txt"], ["/src"], frozenset())  # inside the source
+    True
+    """
+    if len(set(outputs)) < len(outputs) or not outside.isdisjoint(outputs):
         return True
-    if is_url(output):
+    if is_url(outputs[0]):
         return False
-    real = os.path.realpath(output)
-    return real in outside or _within_any(real, roots) or _within_any(output, roots)
+    folder = os.path.dirname(outputs[0])
+    real_folder = os.path.realpath(folder)
+    if _within_any(real_folder, roots) or _within_any(folder, roots):
+        return True
+    exact = set(roots) | outside
+    for output in outputs:
+        real = os.path.join(real_folder, os.path.basename(output))
+        if os.path.islink(real):
+            real = os.path.realpath(output)
+            if _within_any(real, roots):
+                return True
+        if real in exact or output in exact:
+            return True
+    return False
 
 
 def _check_outputs(units: list[Unit], config: JobConfig, roots: list[str]) -> None:

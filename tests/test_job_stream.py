@@ -181,6 +181,18 @@ def test_an_output_that_a_link_in_dst_leads_into_the_source_is_refused(tmp_path:
     )
 
 
+def test_an_output_that_is_itself_a_link_into_the_source_is_refused(tmp_path: Path) -> None:
+    # The census resolves each output folder once: a link in the folder's place of an output
+    # must still be followed.
+    src = _tree_of(tmp_path / "src", "sub/y.txt", "notes.md")
+    (tmp_path / "dst" / "sub").mkdir(parents=True)
+    (tmp_path / "dst" / "sub" / "y.txt").symlink_to(src / "notes.md")
+    assert _refused([src], _config(tmp_path / "dst")) == (
+        f"the output of {src}/sub/y.txt ({tmp_path}/dst/sub/y.txt) would land inside the source "
+        f"{src}: choose another destination"
+    )
+
+
 def test_the_local_engine_reads_a_stream_of_shards_only_as_workers_need_them(
     tmp_path: Path,
 ) -> None:
