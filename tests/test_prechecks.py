@@ -59,10 +59,13 @@ def test_the_stray_period_precheck_finds_every_spaced_period(text: str) -> None:
         assert _STRAY_PERIOD.search(text) is None
 
 
-@given(st.text(st.sampled_from(list(" \t\xa0.!?…”’\"')»a1\n\u2028")), max_size=40))
+@given(st.text(st.sampled_from(list(" \t\xa0.!?…”’\"')]»\\a1\n\u2028")), max_size=40))
 @example("He left. .\n. .")  # a line break before the end mark: the look-behind sees it
 @example("x” .\n» .")
-def test_stray_period_searches_only_lines_with_a_spaced_period_and_finds_every_match(
+@example("He left.’”) \t\xa0. .")  # the match starts before a run of closers and spaces
+@example("He said “no” . Then .) .")  # a quote, then an end mark in the same run
+@example("He left.\\ .")  # a backslash closes nothing
+def test_stray_period_is_tried_only_before_spaced_periods_and_finds_every_match(
     text: str,
 ) -> None:
     from cleantext.filters.punctuation import _STRAY_PERIOD, _stray_matches

@@ -13,12 +13,13 @@ from cleantext.filter import Edit, FilterBase, substitute
 
 __all__ = ["SentenceSpacing", "StrayPeriod"]
 
-_CLOSERS = "”’\"')\\]»"
+_CLOSERS = "”’\"')]»"  # what may close a sentence after its end mark
+_SPACES = " \t\xa0"
 # A period after a sentence that already ended ("dissatisfaction. ." or "countries.” ."):
 # the stray " ." goes, and so does a run of them ("left. . .", in one pass). After a closing
 # double quote with no end mark inside ("“low point” ."), the period is kept and joined to it.
 _STRAY_PERIOD = regex.compile(
-    rf"(?P<end>(?<!\s)[.!?…][{_CLOSERS}]*+)(?:[ \t\xa0]++\.)++(?![.\w])"
+    rf"(?P<end>(?<!\s)[.!?…][{regex.escape(_CLOSERS)}]*+)(?:[ \t\xa0]++\.)++(?![.\w])"
     rf"|(?P<quote>(?<=\w)[”\"»])(?:[ \t\xa0]++\.)++(?![.\w])"
 )
 
@@ -64,26 +65,36 @@ class StrayPeriod(FilterBase):
 
 
 def _stray_matches(text: str) -> Iterator[regex.Match[str]]:
-    """Every match of ``_STRAY_PERIOD`` in ``text``, in order, searched for only on the lines
-    that hold a spaced period (``_SPACED_PERIOD``, C speed) instead of by a scan of the whole
-    text in the slower engine.
+    """Every match of ``_STRAY_PERIOD`` in ``text``, in order, tried for only at the few
+    places before each spaced period (``_SPACED_PERIOD``, C speed) where a match of it can
+    start, instead of by a scan of the whole text (or of its lines) in the slower engine.
 
-    Exact: every match holds a spaced period and no line break; on each line the search starts
-    where a scan of the whole text would come in, with the text before it in view of the
-    look-behinds, and stops at the line break, which the look-ahead does not accept either.
+    Exact: a match is an end mark or a closing quote, closers, then spaces and a period; so
+    its first spaced period ``q`` has only closers and spaces between it and the match's
+    start, which lies at most one character before the run of closers and spaces that ends
+    at ``q``. The places from there to ``q`` are tried in order, as a scan would, with the
+    text before them in view of the look-behinds. A match that starts earlier has an earlier
+    first spaced period, and was found from it.
 
     >>> [m.group() for m in _stray_matches("He left. .\\nIt is 2 . 3\\n“No.” .")]
     ['. .', '.” .']
     """
-    line_end = -1
+    end = 0  # where the last match ended: matches do not overlap
     for place in _SPACED_PERIOD.finditer(text):
-        at = place.start()
-        if at < line_end:
-            continue  # this line was searched already
-        line_end = text.find("\n", at)
-        if line_end < 0:
-            line_end = len(text)
-        yield from _STRAY_PERIOD.finditer(text, text.rfind("\n", 0, at) + 1, line_end)
+        spaced = place.start()
+        if spaced < end:
+            continue  # inside the last match
+        run = spaced - 1  # a space: find where its run of spaces, and closers before, starts
+        while run > 0 and text[run - 1] in _SPACES:
+            run -= 1
+        while run > 0 and text[run - 1] in _CLOSERS:
+            run -= 1
+        for start in range(max(run - 1, end), spaced):
+            match = _STRAY_PERIOD.match(text, start)
+            if match is not None:
+                yield match
+                end = match.end()
+                break
 
 
 # Candidates only: a lowercase letter, a period, a letter. Each is checked in full below, which
