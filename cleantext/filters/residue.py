@@ -19,7 +19,7 @@ from bisect import bisect_left
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from heapq import heappop, heappush
-from itertools import accumulate
+from itertools import accumulate, compress
 from typing import ClassVar
 
 import regex
@@ -187,9 +187,13 @@ class StripResidue(FilterBase):
                 elif end > start:
                     edits.append(Edit(self.name, "blank-after-removal", "whitespace", start,
                                       end, text[start:end], ""))  # fmt: skip
-        gone = {i for i, _ in dropped}
-        kept = [line for i, line in enumerate(lines) if i not in gone]
-        if kept and text.endswith("\n") and len(lines) - 1 in gone:
+        kept: list[str] = []
+        last = 0
+        for i, _ in dropped:  # in order: copy the kept lines between them by slices
+            kept += lines[last:i]
+            last = i + 1
+        kept += lines[last:]
+        if kept and text.endswith("\n") and last == len(lines):
             kept.append("")  # the text ended with a line break: so does what is left of it
         return "\n".join(kept)
 
@@ -324,7 +328,7 @@ def _dropped_lines(lines: list[str], verdicts: list[Rule | None]) -> list[tuple[
     last_kept = -1  # the last kept line so far, -1 before any
     after_removal = False  # a line was removed since the last kept line that is not blank
     i = 0
-    for r in [*(i for i, rule in enumerate(verdicts) if rule is not None), n]:
+    for r in [*compress(range(n), verdicts), n]:  # the removed lines, then the end
         while after_removal and i < r:
             if lines[i].strip(_STRIP):
                 after_removal = False
