@@ -47,15 +47,16 @@ _TOKEN_REST = regex.compile(r"[\p{L}\p{N}]*+")
 _ENDS_TOKEN = frozenset(chr(c) for c in range(128) if not chr(c).isalnum()) | {""}
 
 
-def _candidates(text: str) -> list[regex.Match[str]]:
+def _candidates(text: str, ends: list[int] | None = None) -> list[regex.Match[str]]:
     """Every match of ``_CANDIDATE`` in ``text``, found from the places where an "s" is followed
-    by an apostrophe (every candidate ends there) instead of by scanning all of ``text``.
+    by an apostrophe (every candidate ends there; ``ends``, when the caller found them) instead
+    of by scanning all of ``text``.
 
     >>> [m.group() for m in _candidates("Blinkens’ visit, the Smiths' home, cats’ toys")]
     ['Blinkens’', "Smiths'"]
     """
     found = []
-    for end in _ends_of_s_apostrophes(text):
+    for end in _ends_of_s_apostrophes(text) if ends is None else ends:
         # A candidate is at most 33 characters before its end; look back that far, exactly.
         match = _CANDIDATE.search(text, max(0, end - 33), end + 1)
         while match is not None and match.end() < end:
@@ -216,11 +217,12 @@ class RepairPossessives(FilterBase):
     group_nouns: frozenset[str] = field(default_factory=builtin_group_nouns, repr=False)
 
     def _run(self, text: str, edits: list[Edit] | None) -> str:
-        if "s’" not in text and "s'" not in text:
+        ends = _ends_of_s_apostrophes(text)  # (a test for "s’" is slower: see _APOSTROPHES)
+        if not ends:
             return text
         candidates = [
             match
-            for match in _candidates(text)
+            for match in _candidates(text, ends)
             # "the Smiths’ home": a family or a team, plural on purpose
             if not _PRECEDED_BY_THE.search(text, max(0, match.start() - 8), match.start())
             and not self._is_group(match.group(1))
