@@ -6,13 +6,16 @@ import errno
 import gzip
 import io
 import os
+import sys
 from pathlib import Path
 
 import pytest
 
+from cleantext import _syncfs
 from cleantext import io as ctio
 from cleantext.io import (
     AtomicFile,
+    CommitBatch,
     DocumentError,
     GzipBombError,
     OutputError,
@@ -223,3 +226,89 @@ def test_walk_is_sorted_filtered_and_does_not_follow_links_out(tmp_path: Path) -
     assert ("link.txt", "") in [(e.rel, e.skip) for e in followed]
     by_path = [e.rel for e in walk_tree(str(root), include=("a/*",))]
     assert by_path == ["a/y.md", "a/z.txt"]
+
+
+def _batch_of(tmp_path: Path, names: str) -> tuple[CommitBatch, list[AtomicFile]]:
+    batch, files = CommitBatch(limit=100), []
+    for name in names:
+        out = AtomicFile(tmp_path / name, sync_dir=False)
+        out.write(name.encode())
+        batch.add(out)
+        files.append(out)
+    return batch, files
+
+
+def test_a_batch_is_written_by_one_syncfs_on_its_earliest_file_and_no_fsync_each(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    synced: list[int] = []
+    monkeypatch.setattr(ctio, "syncfs", lambda fd: synced.append(os.fstat(fd).st_ino))
+    monkeypatch.setattr(ctio.os, "sync", lambda: pytest.fail("syncfs was enough"))
+    monkeypatch.setattr(ctio.os, "fsync", lambda fd: pytest.fail("no fsync per file"))
+    late = AtomicFile(tmp_path / "z", sync_dir=False)  # opened first, added last
+    late.write(b"z")
+    batch, _ = _batch_of(tmp_path, "abc")
+    batch.add(late)
+    assert synced == []  # nothing is synced before the batch commits
+    batch.commit()
+    assert synced == [os.stat(tmp_path / "z").st_ino]  # the earliest opened file's filesystem
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a", "b", "c", "z"]
+
+
+def test_a_syncfs_error_falls_back_to_fsync_each_file_which_names_the_bad_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def failing_syncfs(fd: int) -> None:
+        raise OSError(errno.EIO, os.strerror(errno.EIO))
+
+    bad = {}
+
+    def fsync(fd: int) -> None:
+        if fd == bad["fd"]:
+            raise OSError(errno.EIO, os.strerror(errno.EIO))
+
+    synced: list[bool] = []
+    monkeypatch.setattr(ctio, "syncfs", failing_syncfs)
+    monkeypatch.setattr(ctio.os, "sync", lambda: synced.append(True))
+    monkeypatch.setattr(ctio.os, "fsync", fsync)
+    batch, files = _batch_of(tmp_path, "abc")
+    bad["fd"] = files[1].raw.fileno()
+    with pytest.raises(OutputError, match=r"cannot write .*b: Input/output error"):
+        batch.commit()
+    assert synced == [True]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a"]  # b failed, c not renamed
+
+
+def test_without_syncfs_a_batch_is_synced_then_fsynced_file_by_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[str] = []
+    monkeypatch.setattr(ctio, "syncfs", None)
+    monkeypatch.setattr(ctio.os, "sync", lambda: calls.append("sync"))
+    monkeypatch.setattr(ctio.os, "fsync", lambda fd: calls.append("fsync"))
+    batch, _ = _batch_of(tmp_path, "ab")
+    batch.commit()
+    assert calls == ["sync", "fsync", "fsync"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a", "b"]
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="syncfs is Linux's")
+def test_syncfs_is_used_on_linux_from_5_8_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    release = _syncfs._kernel_release(os.uname().release)
+    assert release is not None
+    assert (_syncfs.syncfs is not None) == (release >= (5, 8))
+    old = type(os.uname())(("Linux", "host", "5.4.0-42-generic", "#1", "x86_64"))
+    monkeypatch.setattr(_syncfs.os, "uname", lambda: old)
+    assert _syncfs._load() is None  # its syncfs reports no write error: not used
+
+
+@pytest.mark.skipif(_syncfs.syncfs is None, reason="no syncfs that reports errors here")
+def test_the_real_syncfs_writes_a_file_and_raises_on_a_bad_descriptor(tmp_path: Path) -> None:
+    assert _syncfs.syncfs is not None
+    with open(tmp_path / "a", "wb") as fh:
+        fh.write(b"a")
+        fh.flush()
+        _syncfs.syncfs(fh.fileno())
+    with pytest.raises(OSError) as raised:
+        _syncfs.syncfs(-1)
+    assert raised.value.errno == errno.EBADF
