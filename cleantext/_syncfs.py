@@ -7,8 +7,8 @@ were a sixth of the run (see :class:`cleantext.io.CommitBatch`).
 
 ``os.sync()`` writes every filesystem but reports no error. Since Linux 5.8, ``syncfs(fd)``
 reports a write-back error that the filesystem of ``fd`` met since ``fd`` was opened (or since
-the last ``syncfs`` on it), so a batch that calls it on the descriptor of its first file
-learns of an error in any of its files. Python has no binding for it: it is called through
+the last ``syncfs`` on it), so a batch that calls it on the descriptor of its earliest-opened
+file learns of an error in any of its files. Python has no binding for it: it is called through
 ``ctypes``, and elsewhere (another system, an older kernel, a C library without it)
 :func:`syncfs` is None and callers keep one ``fsync`` per file.
 """
