@@ -481,9 +481,9 @@ from cleantext import io
 _original = getattr(io.AtomicFile, "_original_commit", io.AtomicFile.commit)
 
 
-def _slow_commit(self):
+def _slow_commit(self, **options):
     time.sleep(0.2)
-    _original(self)
+    _original(self, **options)
 
 
 io.AtomicFile._original_commit = _original
