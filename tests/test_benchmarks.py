@@ -18,6 +18,7 @@ import ftfy
 import pytest
 
 import cleantext
+from benchmarks import speed
 from benchmarks.cli_bench import run_command
 from benchmarks.corpus import (
     CorpusParams,
@@ -29,7 +30,6 @@ from benchmarks.corpus import (
 )
 from benchmarks.material import load_material
 from benchmarks.measure import time_rounds
-from benchmarks import speed
 from benchmarks.speed import WARMUP_DOCS, _pieces, sample_rounds
 from cleantext.catalog import Catalog
 from cleantext.filters.encoding import FTFY_ENCODING_ONLY
