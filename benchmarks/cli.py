@@ -133,6 +133,14 @@ def _parser() -> argparse.ArgumentParser:
         help="corpus prefix used for the mojibake sweep (default 8MB)",
     )
     g.add_argument(
+        "--steady",
+        type=_size,
+        default=_size("16MB"),
+        help="documents each in-process pipeline cleans before it is timed, so that its rows "
+        "measure a process in its steady state; the paired rows also time them as the cold "
+        "start (default 16MB; 0 for none)",
+    )
+    g.add_argument(
         "--long-doc",
         type=_size,
         default=_size("50MB"),
@@ -253,6 +261,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         params=_params(args),
         sample=args.sample,
         sweep_sample=args.sweep_sample,
+        steady=args.steady,
         long_doc=args.long_doc,
         repeats=args.repeats,
         cli_repeats=args.cli_repeats,

@@ -51,6 +51,14 @@ def markdown(results: dict) -> str:
             f"| {m['name']} | {_fmt(m['mb_per_s'])} | {_fmt(m['docs_per_s'], 0)} | "
             f"{_ratio(m, base)} | {_ratio(m, base_enc)} | {m['spread']:.0%} |"
         )
+    steady = results["corpus"].get("steady_state_after_bytes")
+    if main and steady:
+        lines += [
+            "",
+            f"Each cleantext row runs on a pipeline that first cleaned {steady / 1e6:g} MB of "
+            "other documents: a process in its steady state. The paired rows named "
+            '"cold start" time those first documents.',
+        ]
     sweep = _by(results, "sweep")
     if sweep:
         rates = sorted({m["mojibake_rate"] for m in sweep})

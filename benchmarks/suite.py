@@ -42,6 +42,10 @@ class RunConfig:
     params: CorpusParams = field(default_factory=CorpusParams)
     sample: int = 32 * MB  # in-process measurements use this prefix of the corpus
     sweep_sample: int = 8 * MB
+    #: Bytes of other documents each in-process pipeline cleans before it is timed (a new
+    #: process runs at about half its steady speed on its first few MB: RE2 builds its
+    #: automaton as new text comes); the paired rows time them as the cold start.
+    steady: int = 16 * MB
     long_doc: int = 50 * MB
     repeats: int = 3
     cli_repeats: int = 3
@@ -347,6 +351,23 @@ def references(found: list[Measurement]) -> list[dict]:
             (f"--jobs 2 vs two independent --jobs 1 processes, {kind} (the share of the "
              "ceiling reached)", _jobs_ratio(pair, j2)),
         ]  # fmt: skip
+    # What a new process gets on its first documents (the targets take the steady state).
+    for label, name in (
+        ("pipeline", speed.PIPELINE),
+        (speed.PIPELINE_MANY.removeprefix("cleantext default "), speed.PIPELINE_MANY),
+    ):
+        for ftfy_label, ftfy_name in (("defaults", "defaults"), ("encoding-only", "encoding only")):
+            figures.append(
+                (
+                    f"cold start (the first documents a new process cleans): {label} vs "
+                    f"ftfy.fix_text {ftfy_label}",
+                    _speed_ratio(
+                        found,
+                        speed.COLD_START + name,
+                        f"{speed.COLD_START}ftfy.fix_text ({ftfy_name})",
+                    ),
+                )
+            )
     return [{"name": name, "value": value, "unit": "x"} for name, value in figures if value]
 
 
@@ -382,7 +403,7 @@ def run(
             f"sample: generating {config.repeats} rounds of {config.sample / MB:g} MB of the "
             "corpus in memory (each round on documents the others do not hold)"
         )
-        docs = speed.sample_rounds(params, config.sample, material, config.repeats)
+        docs = speed.sample_rounds(params, config.sample, material, config.repeats, config.steady)
         from cleantext.filters.encoding import may_contain_mojibake
 
         gate_share = sum(map(may_contain_mojibake, docs.first)) / max(docs.docs, 1)
@@ -398,14 +419,23 @@ def run(
         save()
     if "sweep" in config.parts:
         log(f"sweep: mojibake 0%, 10%, 100% on {config.sweep_sample / MB:g} MB")
-        found += speed.sweep_speed(params, config.sweep_sample, material, config.repeats)
+        found += speed.sweep_speed(
+            params, config.sweep_sample, material, config.repeats, steady=config.steady
+        )
         save()
     long_doc = None
     if "long" in config.parts:
         log(f"long: one {config.long_doc / MB:g} MB document")
         long_doc = long_document(config.long_doc, params, material=material)
+        steady = (
+            docs.steady
+            if docs is not None
+            else speed.sample_rounds(params, 1, material, 1, config.steady).steady
+        )
         found.append(
-            speed.long_document_speed(params, config.long_doc, material, config.repeats, long_doc)
+            speed.long_document_speed(
+                params, config.long_doc, material, config.repeats, long_doc, steady
+            )
         )
         save()
     if {"speed", "peers"} <= set(config.parts):
@@ -461,6 +491,7 @@ def _results(
             "in_process_sample_bytes": config.sample,
             "share_sent_to_ftfy_by_precheck": gate_share,
             "sweep_sample_bytes": config.sweep_sample,
+            "steady_state_after_bytes": config.steady,
             "long_document_bytes": config.long_doc,
             "cli_corpora_bytes": {"large": params.size, "small": params.size // 4},
         },

@@ -164,15 +164,18 @@ def test_long_document_is_one_document_of_the_asked_size(material):
 
 def test_timed_rounds_run_on_documents_no_other_round_holds(material):
     params = CorpusParams(seed=3, size=10**9)
-    rounds = sample_rounds(params, 40_000, material, 3)
+    rounds = sample_rounds(params, 40_000, material, 3, steady=60_000)
     assert len(rounds.rounds) == 3 and len(rounds.warmup) == WARMUP_DOCS
-    batches = [set(rounds.warmup), *map(set, rounds.rounds)]
+    assert 60_000 <= sum(len(d.encode("utf-8")) for d in rounds.steady) < 60_000 + 70_000
+    batches = [set(rounds.warmup), set(rounds.steady), *map(set, rounds.rounds)]
     assert sum(map(len, batches)) == len(set().union(*batches))  # no document twice
+    assert sample_rounds(params, 40_000, material, 1).steady == ()
     for batch in rounds.rounds:
         assert 40_000 <= sum(len(d.encode("utf-8")) for d in batch) < 40_000 + 70_000
     assert rounds.nbytes == sum(len(d.encode("utf-8")) for d in rounds.first)
     upper = rounds.map(str.upper)
     assert upper.rounds[1] == tuple(d.upper() for d in rounds.rounds[1])
+    assert upper.steady == tuple(d.upper() for d in rounds.steady)
 
 
 def _automata_used(monkeypatch) -> list[Catalog]:
@@ -204,6 +207,35 @@ def test_timed_pipeline_tasks_never_share_an_automaton(material, monkeypatch):
     used.clear()
     speed.long_document_speed(CorpusParams(), 0, material, 3, long_doc)
     assert len(used) == 3 and all(c is not builtin for c in used)
+
+
+def test_timed_pipelines_have_cleaned_the_steady_documents_and_no_timed_one(material, monkeypatch):
+    # A new process cleans its first few MB at about half its steady speed: the rows time a
+    # pipeline that has cleaned the steady documents, and the paired rows time those first.
+    rounds = sample_rounds(CorpusParams(seed=7, size=10**9), 20_000, material, 2, steady=30_000)
+    seen: dict[int, list[str]] = {}
+    run = cleantext.Pipeline.__call__
+
+    def spy(self, text):
+        seen.setdefault(id(self), []).append(text)
+        return run(self, text)
+
+    monkeypatch.setattr(cleantext.Pipeline, "__call__", spy)
+    pipeline = speed.warmed_pipeline(rounds.steady)
+    assert seen[id(pipeline)] == list(rounds.steady)
+    seen.clear()
+    found = {m.name: m for m in speed.paired_speed(rounds, "He said so.\n\nLeave a Reply")}
+    cold = speed.PAIRED + speed.COLD_START + speed.PIPELINE
+    steady = speed.PAIRED + speed.PIPELINE
+    # one pipeline for one document per call: the steady documents (timed as the cold start),
+    # then the rounds, each document once
+    calls = [texts for texts in seen.values() if rounds.first[0] in texts]
+    assert calls == [[*rounds.warmup, *rounds.steady, *rounds.rounds[0], *rounds.rounds[1]]]
+    assert found[cold].seconds and len(found[steady].seconds) == 2
+    assert found[cold].nbytes == sum(len(d.encode("utf-8")) for d in rounds.steady)
+    # the long document, once a round, on a pipeline that has cleaned the steady documents
+    long_runs = [t for t in seen.values() if t[-1].startswith("He said so.")]
+    assert long_runs == [[*rounds.steady, "He said so.\n\nLeave a Reply"]] * 2
 
 
 def test_cold_pipeline_cleans_as_the_default_pipeline_does(material):
@@ -268,8 +300,8 @@ def test_corpus_command_writes_a_corpus(tmp_path):
 def test_harness_runs_end_to_end_on_a_tiny_corpus(tmp_path):
     done = _bench(
         "run", "--size", "240kB", "--sample", "120kB", "--sweep-sample", "50kB",
-        "--long-doc", "150kB", "--repeats", "1", "--cli-repeats", "1", "--max-jobs", "2",
-        "--what-if-no-fsync", "--data", str(tmp_path / "data"),
+        "--long-doc", "150kB", "--steady", "60kB", "--repeats", "1", "--cli-repeats", "1",
+        "--max-jobs", "2", "--what-if-no-fsync", "--data", str(tmp_path / "data"),
         "--out", str(tmp_path / "results"), "--name", "tiny",
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
@@ -278,11 +310,14 @@ def test_harness_runs_end_to_end_on_a_tiny_corpus(tmp_path):
     groups = {m["group"] for m in results["measurements"]}
     assert {"floor", "filter", "pipeline", "peer", "sweep", "scaling", "cli", "paired"} <= groups
     paired = {m["name"]: m for m in results["measurements"] if m["group"] == "paired"}
+    small = {"cleantext default pipeline", "ftfy.fix_text (defaults)",
+             "ftfy.fix_text (encoding only)",
+             "cleantext default pipeline, apply_many (64 per call)"}  # fmt: skip
     assert set(paired) == {
-        "paired: cleantext default pipeline", "paired: ftfy.fix_text (defaults)",
-        "paired: ftfy.fix_text (encoding only)",
-        "paired: cleantext default pipeline, apply_many (64 per call)",
+        *(f"paired: {name}" for name in small),
+        *(f"paired: cold start: {name}" for name in small),
         "paired: cleantext default pipeline, one long document"}  # fmt: skip
+    assert results["corpus"]["steady_state_after_bytes"] == 60_000
     ratio = next(t for t in results["targets"] if "defaults" in t["name"])["value"]
     pipe_pieces = paired["paired: cleantext default pipeline"]["piece_seconds"]
     ftfy_pieces = paired["paired: ftfy.fix_text (defaults)"]["piece_seconds"]
@@ -318,7 +353,9 @@ def test_harness_runs_end_to_end_on_a_tiny_corpus(tmp_path):
 
     # (a tree this small has one folder, too few for halves: the JSONL pair only)
     assert PAIRS["JSONL"] in {m["name"] for m in experiments}
-    assert [r["value"] > 0 for r in results["references"]] == [True, True]
+    assert [r["value"] > 0 for r in results["references"]] == [True] * 6
+    cold = [r for r in results["references"] if r["name"].startswith("cold start")]
+    assert len(cold) == 4  # the pipeline both ways, against ftfy both ways
     assert {"cpu", "cores", "python"} <= set(results["machine"])
     assert results["versions"]["ftfy"]
     assert results["corpus"]["params"]["size"] == 240_000
