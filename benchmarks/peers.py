@@ -79,6 +79,11 @@ def _load_clean_text() -> tuple[Callable[..., str] | None, str | None, str]:
             return None, None, f"cannot load {init}"
         module = importlib.util.module_from_spec(spec)
         sys.modules[_PEER_MODULE] = module
+        # Its dependencies (emoji) were installed beside it: importable from the end of the
+        # path, where they cannot shadow anything, not even its folder named "cleantext".
+        folder = str(package.parent)
+        if folder not in sys.path:
+            sys.path.append(folder)
         try:
             spec.loader.exec_module(module)
         except ImportError as exc:

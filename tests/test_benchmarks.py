@@ -565,3 +565,27 @@ def test_pair_runs_each_half_in_one_process(tmp_path, monkeypatch):
     inputs = [c[c.index("clean") + 1 : c.index("-o")] for c in started]
     assert inputs == [[str(a)], [str(b), str(a)]]
     assert all(c[c.index("--jobs") + 1] == "1" and c[-1] == "-q" for c in started)
+
+
+def test_the_clean_text_peer_imports_what_was_installed_beside_it(tmp_path, monkeypatch):
+    # benchmarks/README.md installs clean-text and its dependency emoji into one folder with
+    # --target; the peer must find emoji there, and its folder named "cleantext" must never
+    # shadow this project's package.
+    from benchmarks import peers
+
+    (tmp_path / "cleantext").mkdir()
+    (tmp_path / "cleantext" / "__init__.py").write_text(
+        "import fake_emoji_dep\n__version__ = '0.0-test'\n"
+        "def clean(text, **kw):\n    return fake_emoji_dep.mark(text)\n"
+    )
+    (tmp_path / "fake_emoji_dep.py").write_text("def mark(text):\n    return '<' + text + '>'\n")
+    monkeypatch.setenv(peers.CLEAN_TEXT_ENV, str(tmp_path))
+    monkeypatch.delitem(sys.modules, peers._PEER_MODULE, raising=False)
+    monkeypatch.delitem(sys.modules, "fake_emoji_dep", raising=False)
+    monkeypatch.setattr(sys, "path", list(sys.path))
+    _, version, note = peers._load_clean_text()
+    assert note == "" and version == "0.0-test"
+    assert peers.clean_text_kept("He left.") == "<He left.>"
+    assert sys.path.index(str(tmp_path)) == len(sys.path) - 1
+    assert sys.modules["cleantext"] is cleantext
+    monkeypatch.delitem(sys.modules, peers._PEER_MODULE)
