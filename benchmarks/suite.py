@@ -43,8 +43,8 @@ class RunConfig:
     sample: int = 32 * MB  # in-process measurements use this prefix of the corpus
     sweep_sample: int = 8 * MB
     #: Bytes of other documents each in-process pipeline cleans before it is timed (a new
-    #: process runs at about half its steady speed on its first few MB: RE2 builds its
-    #: automaton as new text comes); the paired rows time them as the cold start.
+    #: process runs slower on its first few MB: RE2 builds its automaton as new text comes);
+    #: the paired rows time them as the cold start.
     steady: int = 16 * MB
     long_doc: int = 50 * MB
     repeats: int = 3
