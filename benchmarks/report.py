@@ -53,11 +53,12 @@ def markdown(results: dict) -> str:
         )
     steady = results["corpus"].get("steady_state_after_bytes")
     if main and steady:
+        cold = any(m["name"].startswith("paired: cold start: ") for m in rows)
         lines += [
             "",
             f"Each cleantext row runs on a pipeline that first cleaned {steady / 1e6:g} MB of "
-            "other documents: a process in its steady state. The paired rows named "
-            '"cold start" time those first documents.',
+            "other documents: a process in its steady state."
+            + (' The paired rows named "cold start" time those first documents.' if cold else ""),
         ]
     sweep = _by(results, "sweep")
     if sweep:

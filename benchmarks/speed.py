@@ -5,12 +5,12 @@ the same documents in the same run; the mojibake sweep; already-clean documents;
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from benchmarks.corpus import CorpusParams, iter_documents, long_document
+from benchmarks.corpus import CorpusParams, Document, iter_documents, long_document
 from benchmarks.floor import copy_tree
 from benchmarks.material import Material
 from benchmarks.measure import Batched, Measurement, run_over, time_over, time_rounds
@@ -86,8 +86,7 @@ def warmed_pipeline(docs: Sequence[str]) -> Pipeline:
     'She came back.'
     """
     pipeline = cold_pipeline()
-    for doc in docs:
-        pipeline(doc)
+    run_over(pipeline, docs)
     return pipeline
 
 
@@ -143,32 +142,24 @@ def sample_rounds(
     """``rounds`` consecutive stretches of about ``nbytes`` of the corpus ``params`` describes
     (all its documents are unique), after ``WARMUP_DOCS`` documents to warm up on and then
     about ``steady`` bytes of documents to reach the steady state on."""
-    # Room for the warm-up and for the last round to fill: documents are generated lazily.
-    room = nbytes * (rounds + 1) + steady + WARMUP_DOCS * 64_000
-    docs = iter_documents(params.with_(size=room), material=material)
+    # One stream, read as far as needed (documents are generated lazily): no document twice.
+    docs = iter_documents(params.with_(size=1 << 62), material=material)
     warmup = tuple(d.text for _, d in zip(range(WARMUP_DOCS), docs, strict=False))
-    before: list[str] = []
+    before = _take(docs, steady)
+    return Rounds(warmup, tuple(_take(docs, nbytes) for _ in range(rounds)), before)
+
+
+def _take(docs: Iterator[Document], nbytes: int) -> tuple[str, ...]:
+    """The texts of the next documents of ``docs`` until they hold ``nbytes`` (UTF-8)."""
+    taken: list[str] = []
     held = 0
-    while held < steady:
+    while held < nbytes:
         doc = next(docs, None)
         if doc is None:
             break
-        before.append(doc.text)
+        taken.append(doc.text)
         held += doc.nbytes
-    found: list[tuple[str, ...]] = []
-    batch: list[str] = []
-    size = 0
-    for d in docs:
-        batch.append(d.text)
-        size += len(d.text.encode("utf-8"))
-        if size >= nbytes:
-            found.append(tuple(batch))
-            batch, size = [], 0
-            if len(found) == rounds:
-                break
-    if len(found) < rounds:
-        found.append(tuple(batch))
-    return Rounds(warmup, tuple(found), tuple(before))
+    return tuple(taken)
 
 
 def _measure(
@@ -328,14 +319,15 @@ def paired_speed(docs: Rounds, long_doc: str | None) -> list[Measurement]:
     median of the pieces' ratios). The long document takes its turn once a round. Names start
     with ``"paired: "``.
 
-    The two pipeline tasks each start with a :func:`cold_pipeline` of their own and clean
-    ``docs.steady`` first, in turns with ftfy like the rounds: those rows, named
-    ``"paired: cold start: ..."``, are what a new process gets on its first documents. The
-    rounds then measure the steady state a process reaches (one automaton each: the second of
-    two tasks sharing one would find it built for the piece by the first; measured,
-    ``apply_many`` then read 1.40 times one document per call, against 1.17 with automata of
-    their own). The long document, in each round, runs on a pipeline of its own that has
-    cleaned ``docs.steady`` too.
+    The two pipeline tasks each start with a :func:`cold_pipeline` of their own. The warm-up
+    and ``docs.steady`` come first, timed in turns like the rounds: the rows named
+    ``"paired: cold start: ..."``, what a new process gets on its first documents (only the
+    ftfy tasks are warmed up before them). The rounds then measure the steady state a process
+    reaches (one automaton each: the second of two tasks sharing one would find it built for the
+    piece by the first; measured, ``apply_many`` then read 1.40 times one document per call,
+    against 1.17 with automata of their own). The long document, in each round, runs on a
+    pipeline of its own that has cleaned ``docs.steady`` too. Without ``docs.steady`` every
+    task is warmed up and there are no cold-start rows.
     """
     from benchmarks.peers import ftfy_defaults, ftfy_encoding_only
 
@@ -345,27 +337,42 @@ def paired_speed(docs: Rounds, long_doc: str | None) -> list[Measurement]:
         ("ftfy.fix_text (defaults)", ftfy_defaults),
         ("ftfy.fix_text (encoding only)", ftfy_encoding_only),
     ]
-    for _, func in small:
-        run_over(func, docs.warmup)
     found = []
     if docs.steady:
-        cold = _in_turns(small, [docs.steady], None, ())
-        found += [replace(m, name=PAIRED + COLD_START + m.name.removeprefix(PAIRED)) for m in cold]
-    return found + _in_turns(small, docs.rounds, long_doc, docs.steady)
+        for _, func in small[2:]:
+            run_over(func, docs.warmup)
+        found += _in_turns(small, [(*docs.warmup, *docs.steady)], PAIRED + COLD_START)[0]
+    else:
+        for _, func in small:
+            run_over(func, docs.warmup)
+    long_turn = None
+    if long_doc is not None:
+
+        def long_turn() -> float:
+            pipeline = warmed_pipeline(docs.steady)
+            return time_over(pipeline, [long_doc], repeats=1, warmup=0)[0]
+
+    rows, long_times = _in_turns(small, docs.rounds, PAIRED, long_turn)
+    found += rows
+    if long_doc is not None:
+        found.append(
+            Measurement(PAIRED + LONG, tuple(long_times), _nbytes([long_doc]), 1, "paired")
+        )
+    return found
 
 
 def _in_turns(
     small: Sequence[tuple[str, Callable[[str], object] | Batched]],
     rounds: Sequence[Sequence[str]],
-    long_doc: str | None,
-    steady: Sequence[str],
-) -> list[Measurement]:
-    """The ``small`` tasks timed in turn on pieces of each round (each round's time scaled to
-    the first round's bytes), and ``long_doc`` once a round on a pipeline that has cleaned
-    ``steady``; the measurements of :func:`paired_speed`."""
+    prefix: str,
+    after_round: Callable[[], float] | None = None,
+) -> tuple[list[Measurement], list[float]]:
+    """The ``small`` tasks timed in turn on pieces of each round, each round's time scaled to
+    the first round's bytes (measurements named ``prefix`` + the task's name), and the times
+    ``after_round`` returns, called once after each round."""
     times: dict[str, list[float]] = {name: [] for name, _ in small}
     pieces: dict[str, list[float]] = {name: [] for name, _ in small}
-    long_times: list[float] = []
+    also: list[float] = []
     first = _nbytes(rounds[0])
     for batch in rounds:
         spent = dict.fromkeys(times, 0.0)
@@ -378,12 +385,11 @@ def _in_turns(
         scale = first / max(_nbytes(batch), 1)
         for name in times:
             times[name].append(spent[name] * scale)
-        if long_doc is not None:
-            pipeline = warmed_pipeline(steady)
-            long_times.append(time_over(pipeline, [long_doc], repeats=1, warmup=0)[0])
-    found = [
+        if after_round is not None:
+            also.append(after_round())
+    rows = [
         Measurement(
-            PAIRED + name,
+            prefix + name,
             tuple(times[name]),
             first,
             len(rounds[0]),
@@ -392,8 +398,4 @@ def _in_turns(
         )
         for name, _ in small
     ]
-    if long_doc is not None:
-        found.append(
-            Measurement(PAIRED + LONG, tuple(long_times), _nbytes([long_doc]), 1, "paired")
-        )
-    return found
+    return rows, also
