@@ -4,7 +4,7 @@ Examples::
 
     python -m benchmarks corpus benchmarks/data/c64 --size 64MB --mojibake-rate 0.1
     python -m benchmarks run --size 64MB --sample 16MB --name latest
-    python -m benchmarks run --size 2MB --sample 1MB --only speed,peers --out /tmp/results
+    python -m benchmarks run --size 2MB --sample 1MB --steady 1MB --only speed,peers --out /tmp/r
     python -m benchmarks report benchmarks/results/latest.json
     python -m benchmarks profile --sample 8MB
 """
