@@ -80,6 +80,7 @@ __all__ = [
     "Summary",
     "Unit",
     "clean_stream",
+    "jsonl_part_end",
     "lock_destination",
     "plan_shards",
     "plan_stream",
@@ -368,12 +369,44 @@ def _is_jsonl_input(path: str, config: JobConfig) -> bool:
     return is_jsonl(path)
 
 
+#: The last ``2 * step`` bytes of a JSONL file split into parts are cut in halves down to
+#: ``step // TAIL_SPLITS`` (see :func:`jsonl_part_end`).
+TAIL_SPLITS = 16
+
+
+def jsonl_part_end(start: int, size: int, step: int) -> int | None:
+    """Where a part of a plain JSONL file of ``size`` bytes that begins at byte ``start``
+    ends: just after the first line break at or after byte ``end - 1`` for the ``end``
+    returned; None when it runs to the end of the file (a file of at most ``step`` bytes is
+    one part).
+
+    Parts are ``step`` bytes, and the last ``2 * step`` bytes are cut in halves, down to
+    ``step // TAIL_SPLITS``: workers that take the parts in order then finish within a small
+    part of each other, for any number of them. With parts of ``step`` to the end, two
+    workers on a 256 MB file (15.3 parts of 16 MiB) took 8 and 7.3 parts: one waited for the
+    other for a twentieth of the run. The cuts depend on the file alone, not on ``--jobs``.
+
+    >>> MB = 1_000_000
+    >>> [jsonl_part_end(s, 100 * MB, 16 * MB) for s in (0, 64 * MB, 80 * MB, 99 * MB)]
+    [16000000, 80000000, 90000000, None]
+    >>> jsonl_part_end(0, 16 * MB, 16 * MB) is None
+    True
+    """
+    if size <= step:
+        return None
+    left = size - start
+    if left > 2 * step:
+        return start + step
+    half = left // 2
+    return start + half if half >= max(1, step // TAIL_SPLITS) else None
+
+
 def _jsonl_ranges(path: str, size: int, step: int) -> list[tuple[int, int]]:
-    """Split a plain JSONL file at line starts near every ``step`` bytes."""
+    """Split a plain JSONL file at line starts where :func:`jsonl_part_end` says."""
     bounds = [0]
     with open(path, "rb") as fh:
-        while bounds[-1] + step < size:
-            fh.seek(bounds[-1] + step - 1)
+        while (end := jsonl_part_end(bounds[-1], size, step)) is not None:
+            fh.seek(end - 1)
             fh.readline()
             pos = fh.tell()
             if pos >= size:

@@ -64,6 +64,7 @@ from cleantext.job import (
     _output_for,
     _recorded,
     _report_part,
+    jsonl_part_end,
     run_shard,
 )
 
@@ -266,8 +267,9 @@ def _unit(url: str, display: str, rel: str, info: dict[str, Any], config: JobCon
 
 
 def jsonl_ranges(url: str, size: int, step: int) -> list[tuple[int, int, int]]:
-    """Split a plain JSONL object at line starts near every ``step`` bytes, exactly where a
-    local file would be split; return ``(start, end, lines before start)`` for each part.
+    """Split a plain JSONL object at line starts where :func:`~cleantext.job.jsonl_part_end`
+    says (parts of ``step`` bytes, smaller toward the end), exactly where a local file would
+    be split; return ``(start, end, lines before start)`` for each part.
 
     An object of at most ``step`` bytes is one part and is not read; a larger one is read
     once, in ranged chunks (memory stays bounded).
@@ -277,11 +279,12 @@ def jsonl_ranges(url: str, size: int, step: int) -> list[tuple[int, int, int]]:
     >>> jsonl_ranges("memory://ranges-doc.jsonl", 9, 4)
     [(0, 6, 0), (6, 9, 2)]
     """
-    if size <= step:
+    first = jsonl_part_end(0, size, step)
+    if first is None:
         return [(0, size, 0)]
     fs, path = filesystem(url)
     bounds = [(0, 0)]
-    target: int | None = step - 1  # the first line break at or after this ends the part
+    target: int | None = first - 1  # the first line break at or after this ends the part
     pos = lines = 0
     try:
         while pos < size and target is not None:
@@ -298,7 +301,8 @@ def jsonl_ranges(url: str, size: int, step: int) -> list[tuple[int, int, int]]:
                     target = None
                     break
                 bounds.append((bound, lines + chunk.count(b"\n", 0, j + 1)))
-                target = bound + step - 1 if bound + step < size else None
+                end = jsonl_part_end(bound, size, step)
+                target = None if end is None else end - 1
                 if target is not None:
                     i = target - pos
             lines += chunk.count(b"\n")

@@ -102,6 +102,31 @@ def test_jsonl_ranges_cover_every_line_exactly_once(tmp_path: Path) -> None:
     assert [json.loads(x)["i"] for x in out.splitlines()] == list(range(500))
 
 
+def _finish(parts: list[int], workers: int) -> int:
+    """When the last of ``workers`` finishes, each taking the next part when it is free and
+    taking as long as the part has bytes (as the local engine hands out shards)."""
+    free = [0] * workers
+    for size in parts:
+        free[free.index(min(free))] += size
+    return max(free)
+
+
+def test_jsonl_parts_shrink_toward_the_end_so_workers_finish_together(tmp_path: Path) -> None:
+    # 15.3 parts' worth of equal lines: with every part a full step, two workers took 8 and
+    # 7.3 of them, and one of them waited for the other at the end.
+    step = 2000
+    src = tmp_path / "c.jsonl"
+    line = json.dumps({"text": "y" * 38}) + "\n"  # 50 bytes
+    src.write_text(line * (15 * step // 50 + 6 * step // 500))
+    size = src.stat().st_size
+    shards = plan_shards([str(src)], _config(tmp_path / "dst", jsonl_shard_bytes=step))
+    parts = [s.units[0].end - s.units[0].start for s in shards]
+    assert sum(parts) == size and max(parts) <= step + len(line)
+    assert parts[-3] > parts[-2] >= step // 16  # halves at the end, none below 1/16 of a step
+    for workers in (2, 3):
+        assert _finish(parts, workers) <= 1.02 * size / workers
+
+
 def test_run_shard_is_idempotent(tmp_path: Path) -> None:
     src = tmp_path / "src"
     src.mkdir()
