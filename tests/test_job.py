@@ -17,7 +17,15 @@ from cleantext.config import build_pipeline, find_config, load_config
 from cleantext.engines.local import run_local
 from cleantext.errors import ConfigError, UnknownFilterError
 from cleantext.io import OutputError
-from cleantext.job import JobConfig, Shard, ShardResult, plan_shards, run_shard, summarize
+from cleantext.job import (
+    JobConfig,
+    Shard,
+    ShardResult,
+    jsonl_part_end,
+    plan_shards,
+    run_shard,
+    summarize,
+)
 
 DIRTY = "Xi met Blinken. .\n\nLeave a Reply\n"
 
@@ -112,19 +120,25 @@ def _finish(parts: list[int], workers: int) -> int:
 
 
 def test_jsonl_parts_shrink_toward_the_end_so_workers_finish_together(tmp_path: Path) -> None:
-    # 15.3 parts' worth of equal lines: with every part a full step, two workers took 8 and
-    # 7.3 of them, and one of them waited for the other at the end.
+    # 15.3 steps of 50-byte lines: with every part a full step, two workers cleaned 8 and 7.3
+    # steps, and the first finished 1.046x as late as an even share.
     step = 2000
     src = tmp_path / "c.jsonl"
-    line = json.dumps({"text": "y" * 38}) + "\n"  # 50 bytes
-    src.write_text(line * (15 * step // 50 + 6 * step // 500))
+    line = json.dumps({"text": "y" * 37}) + "\n"
+    assert len(line) == 50
+    src.write_text(line * 612)
     size = src.stat().st_size
     shards = plan_shards([str(src)], _config(tmp_path / "dst", jsonl_shard_bytes=step))
     parts = [s.units[0].end - s.units[0].start for s in shards]
     assert sum(parts) == size and max(parts) <= step + len(line)
-    assert parts[-3] > parts[-2] >= step // 16  # halves at the end, none below 1/16 of a step
+    assert parts[-3] > parts[-2] >= step // 8  # halves at the end, none below 1/8 of a step
     for workers in (2, 3):
         assert _finish(parts, workers) <= 1.02 * size / workers
+
+
+def test_a_jsonl_part_of_no_bytes_is_refused() -> None:
+    with pytest.raises(ValueError, match="at least 1 byte"):
+        jsonl_part_end(5, 100, 0)
 
 
 def test_run_shard_is_idempotent(tmp_path: Path) -> None:
