@@ -335,14 +335,17 @@ def paired_speed(docs: Rounds, long_doc: str | None) -> list[Measurement]:
     """
     from benchmarks.peers import ftfy_defaults, ftfy_encoding_only
 
-    small: list[tuple[str, Callable[[str], object] | Batched]] = [
+    pipelines: list[tuple[str, Callable[[str], object] | Batched]] = [
         (PIPELINE, cold_pipeline()),
         (PIPELINE_MANY, Batched(cold_pipeline().apply_many, BATCH)),
+    ]
+    peers: list[tuple[str, Callable[[str], object] | Batched]] = [
         ("ftfy.fix_text (defaults)", ftfy_defaults),
         ("ftfy.fix_text (encoding only)", ftfy_encoding_only),
     ]
+    small = pipelines + peers
     # With a cold start to time, the pipelines meet the warm-up in it, from new.
-    for _, func in small[2:] if docs.steady else small:
+    for _, func in peers if docs.steady else small:
         run_over(func, docs.warmup)
     found = []
     if docs.steady:
