@@ -25,7 +25,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Any, BinaryIO, TextIO
+from typing import TYPE_CHECKING, Any, BinaryIO, TextIO
 
 import cleantext
 from cleantext.config import build_pipeline, load_config
@@ -50,6 +50,9 @@ from cleantext.job import (
     report_line,
     summarize,
 )
+
+if TYPE_CHECKING:
+    from cleantext.engines.local import WorkerPool
 
 __all__ = ["EXIT_CONFIG", "EXIT_INTERRUPTED", "EXIT_IO", "EXIT_REJECTED", "EXIT_TERMINATED", "main"]
 
@@ -384,7 +387,7 @@ def _clean(args: argparse.Namespace) -> int:
         raise ConfigError("standard input ('-') is written to standard output: drop -o")
     if args.engine == "dask":  # checked before any work starts
         try:
-            from cleantext.engines.dask import run_dask  # type: ignore[import-not-found]
+            importlib.import_module("cleantext.engines.dask")
         except ImportError as exc:
             raise ConfigError(
                 f'--engine dask needs Dask: pip install "cleantext-corpus[dask]" ({exc})'
@@ -397,6 +400,43 @@ def _clean(args: argparse.Namespace) -> int:
         and not (os.path.isdir(config.destination))
     ):
         raise OutputError(f"the output {args.output} exists and is not a directory")
+    pool = _early_pool(args, config, jobs)
+    try:
+        return _run_job(args, config, jobs, pool)
+    finally:
+        if pool is not None:
+            pool.close()  # run_local has stopped it, unless planning failed first
+
+
+def _early_pool(args: argparse.Namespace, config: JobConfig, jobs: int | None) -> WorkerPool | None:
+    """Worker processes for the local engine, started now, to import cleantext while this
+    process plans the job (walks a tree), when the sources look like several shards: a
+    folder, or files larger than a JSONL part together. None otherwise: :func:`run_local`
+    starts workers itself once it has seen two shards, and runs a single one here."""
+    if args.engine == "dask" or (jobs is not None and jobs < 2):
+        return None
+    from cleantext.engines.local import WorkerPool, default_jobs
+
+    workers = jobs or default_jobs()
+    if workers < 2 or any(is_url(s) for s in args.sources):
+        return None
+    total = 0
+    for source in args.sources:
+        try:
+            if os.path.isdir(source):
+                break
+            total += os.path.getsize(source)
+        except OSError:
+            return None  # planning reports it
+    else:
+        if total <= config.jsonl_shard_bytes:
+            return None
+    return WorkerPool(config, workers, ticks=_bar_wanted(args))
+
+
+def _run_job(
+    args: argparse.Namespace, config: JobConfig, jobs: int | None, pool: WorkerPool | None
+) -> int:
     plan = plan_stream(args.sources, config)
     if not plan.inputs and not args.quiet:
         print(
@@ -414,14 +454,16 @@ def _clean(args: argparse.Namespace) -> int:
     stale = prune_stale_parts(plan, config) if plan.jsonl_inputs else 0
     if stale and not args.quiet:
         print(f"cleantext: removed {stale} JSONL part(s) an earlier run wrote", file=sys.stderr)
-    progress = _Progress(None if args.quiet else _progress_bar(plan.bytes))
+    progress = _Progress(_progress_bar(plan.bytes) if _bar_wanted(args) else None)
     if args.engine == "dask":
+        from cleantext.engines.dask import run_dask
+
         results: Iterator[ShardResult] = run_dask(plan, config, scheduler=args.scheduler, jobs=jobs)
     else:
         from cleantext.engines.local import default_jobs, run_local
 
         ticks = progress.tick if progress.bar is not None else None
-        results = run_local(plan, config, jobs=jobs or default_jobs(), ticks=ticks)
+        results = run_local(plan, config, jobs=jobs or default_jobs(), ticks=ticks, pool=pool)
     try:
         return _consume(results, progress=progress, args=args, config=config)
     except BaseException:
@@ -528,10 +570,13 @@ def _print_reject(record: dict[str, Any], bar: Any) -> None:
         print(message, file=sys.stderr)
 
 
+def _bar_wanted(args: argparse.Namespace) -> bool:
+    """Whether this run shows a progress bar: not --quiet, stderr a terminal, tqdm here."""
+    return not args.quiet and sys.stderr.isatty() and importlib.util.find_spec("tqdm") is not None
+
+
 def _progress_bar(total: int) -> Any:
-    """A tqdm bar on a terminal; None when stderr is not one or tqdm is not installed."""
-    if not sys.stderr.isatty():
-        return None
+    """A tqdm bar on a terminal (see :func:`_bar_wanted`); None without tqdm."""
     try:
         from tqdm import tqdm
     except ImportError:

@@ -321,6 +321,41 @@ def test_stdin_to_stdout_and_a_single_file_to_stdout(tmp_path: Path) -> None:
     assert proc.returncode == 2 and b"-o DST" in proc.stderr
 
 
+def test_workers_start_before_planning_only_for_work_of_several_shards(
+    tmp_path: Path, capfd
+) -> None:
+    import argparse
+    import multiprocessing
+
+    from cleantext import cli
+    from cleantext.job import JobConfig
+
+    src = _write(tmp_path / "src" / "a.txt", DIRTY).parent
+    big = _write(tmp_path / "big.jsonl", (json.dumps({"text": DIRTY}) + "\n") * 20)
+    config = JobConfig(cleantext.default_pipeline(), str(tmp_path / "dst"), jsonl_shard_bytes=200)
+    assert (src / "a.txt").stat().st_size < 200 < big.stat().st_size
+
+    def pool_for(sources: list[Path], jobs: int | None = 2, engine: str = "local"):
+        args = argparse.Namespace(sources=[str(s) for s in sources], engine=engine, quiet=True)
+        return cli._early_pool(args, config, jobs)
+
+    pool = pool_for([src])  # a folder: any number of shards
+    assert pool is not None and len(pool.workers) == 2
+    pool.close()
+    assert all(w.process.exitcode is not None for w in pool.workers)
+    pool = pool_for([big])  # larger than one JSONL part
+    assert pool is not None
+    pool.close()
+    assert pool_for([src / "a.txt"]) is None  # one small file: one shard, run here
+    assert pool_for([src], jobs=1) is None and pool_for([src], engine="dask") is None
+    assert pool_for([tmp_path / "missing"]) is None  # planning says what is wrong
+    # The plan fails after the workers have started: they are stopped, none is left behind.
+    code = cli.main(["clean", str(src), str(tmp_path / "missing"), "-o", str(tmp_path / "d"),
+                     "--jobs", "2"])  # fmt: skip
+    assert code == 2 and "missing" in capfd.readouterr().err
+    assert multiprocessing.active_children() == []
+
+
 def test_usage_and_configuration_errors_exit_2(tmp_path: Path, capfd) -> None:
     from cleantext import cli
 

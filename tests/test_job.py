@@ -14,7 +14,7 @@ import pytest
 from cleantext import default_pipeline
 from cleantext import io as ctio
 from cleantext.config import build_pipeline, find_config, load_config
-from cleantext.engines.local import run_local
+from cleantext.engines.local import WorkerPool, run_local
 from cleantext.errors import ConfigError, UnknownFilterError
 from cleantext.io import OutputError
 from cleantext.job import (
@@ -224,6 +224,41 @@ def test_local_engine_gives_the_same_results_for_any_jobs(tmp_path: Path) -> Non
         assert out == seen and [r.shard_id for r in out] == [s.id for s in shards]
         results[jobs] = [(r.docs, r.removed, r.repairs) for r in out]
     assert results[1] == results[2]
+
+
+def test_workers_started_before_the_plan_run_its_shards_and_then_stop(tmp_path: Path) -> None:
+    src = _tree(tmp_path, [300] * 8)
+    for path in src.rglob("*.txt"):
+        path.write_text(DIRTY * 3)
+    config = _config(tmp_path / "dst", shard_bytes=200)
+    pool = WorkerPool(config, 2)  # before the plan: the workers start while it is made
+    shards = plan_shards([str(src)], config)
+    assert len(shards) > 2
+    out = list(run_local(shards, config, jobs=2, pool=pool))
+    alone = _config(tmp_path / "dst1", shard_bytes=200)
+    here = list(run_local(plan_shards([str(src)], alone), alone, jobs=1))
+    assert [r.shard_id for r in out] == [s.id for s in shards]
+    assert [(r.docs, r.removed) for r in out] == [(r.docs, r.removed) for r in here]
+    assert sum(r.docs for r in out) == 8
+    assert [w.process.exitcode for w in pool.workers] == [0, 0]  # asked to leave, and left
+    pool.close()  # already stopped: nothing more to do
+
+
+def test_a_pool_is_stopped_when_one_shard_runs_here_or_it_is_never_used(tmp_path: Path) -> None:
+    config, shard = _dirty_shard(tmp_path, 2)
+    pool = WorkerPool(config, 2)
+    (result,) = run_local([shard], config, jobs=2, pool=pool)  # one shard: run in this process
+    assert result.docs == 2
+    assert all(not w.process.is_alive() for w in pool.workers)
+    unused = WorkerPool(config, 2)
+    unused.close()
+    assert all(w.process.exitcode is not None for w in unused.workers)
+    with pytest.raises(ValueError, match="another job config"):
+        list(
+            run_local(
+                [shard, shard], _config(tmp_path / "other"), jobs=2, pool=WorkerPool(config, 1)
+            )
+        )
 
 
 def test_an_idle_worker_takes_a_shard_whose_folders_no_busy_worker_writes_in(

@@ -34,7 +34,7 @@ from cleantext.job import (
     set_progress_hook,
 )
 
-__all__ = ["default_jobs", "run_local"]
+__all__ = ["WorkerPool", "default_jobs", "run_local"]
 
 AHEAD = 4  # shards started beyond the next one to yield, per worker: bounds buffered results
 
@@ -55,11 +55,19 @@ def _send_tick(conn: Connection, *tick: Any) -> None:
     conn.send(("tick", tick))
 
 
-def _worker(conn: Connection, config: JobConfig, ticks: bool) -> None:
-    """A worker's loop: receive ``(index, shard)``, send back its result, until ``None``."""
+def _worker(conn: Connection) -> None:
+    """A worker's loop: receive the job's config and whether to send progress ticks, then
+    ``(index, shard)`` after ``(index, shard)``, sending back each result, until ``None``."""
     # Ctrl-C reaches the whole process group: only the parent handles it, then stops us.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    try:
+        setup = conn.recv()
+    except (EOFError, OSError):  # the parent is gone
+        return
+    if setup is None:  # stopped before it was used
+        return
+    config, ticks = setup
     if ticks:
         set_progress_hook(partial(_send_tick, conn))
     while True:
@@ -79,13 +87,84 @@ def _worker(conn: Connection, config: JobConfig, ticks: bool) -> None:
 
 
 class _Worker:
-    def __init__(self, context: Any, config: JobConfig, ticks: bool) -> None:
+    def __init__(self, context: Any) -> None:
         self.conn, child = context.Pipe()
-        self.process = context.Process(target=_worker, args=(child, config, ticks), daemon=True)
+        self.process = context.Process(target=_worker, args=(child,), daemon=True)
         self.process.start()
         child.close()
         self.busy: int | None = None  # the index of the shard it runs
         self.folders: frozenset[str] = frozenset()  # the output folders that shard writes in
+
+
+class WorkerPool:
+    """``jobs`` worker processes for one job, started before its shards are known: each is a
+    fresh interpreter that takes a few tenths of a second to import cleantext, which it then
+    does while this process plans the job (walks a tree). Pass it to :func:`run_local`, which
+    runs the shards on it and stops it; :meth:`close` stops it if :func:`run_local` never
+    does (the plan failed). ``ticks``: whether workers send progress ticks while shards run.
+
+    >>> import tempfile, pathlib
+    >>> from cleantext import default_pipeline
+    >>> from cleantext.job import plan_shards
+    >>> src = pathlib.Path(tempfile.mkdtemp())
+    >>> for name in ("a.txt", "b.txt"):
+    ...     _ = (src / name).write_text("Hi. .")
+    >>> config = JobConfig(pipeline=default_pipeline(), destination=tempfile.mkdtemp(),
+    ...                    shard_files=1)
+    >>> pool = WorkerPool(config, 2)
+    >>> shards = plan_shards([str(src)], config)
+    >>> [r.docs for r in run_local(shards, config, jobs=2, pool=pool)]
+    [1, 1]
+    """
+
+    def __init__(self, config: JobConfig, jobs: int, *, ticks: bool = False) -> None:
+        if jobs < 1:
+            raise ValueError("a worker pool needs at least one worker")
+        self.config = config
+        self.ticks = ticks
+        self.workers = _start_workers(multiprocessing.get_context("spawn"), jobs)
+        self._stopped = False
+        self._failed = False
+        # The config travels by the pipes, not in the processes' arguments. Pickled it is
+        # some hundred kB (the rule catalog), more than a pipe holds, so a send returns only
+        # once its worker has started and reads it: in the arguments, each worker's start
+        # waited for the one before it to import cleantext. A thread sends it, so the workers
+        # start side by side while this process goes on.
+        self._sender = threading.Thread(
+            target=self._send_config, name="cleantext-worker-config", daemon=True
+        )
+        self._sender.start()
+
+    def _send_config(self) -> None:
+        for worker in self.workers:
+            try:
+                worker.conn.send((self.config, self.ticks))
+            except OSError:  # the worker died: reported when the pool is used
+                self._failed = True
+                return
+
+    def _ready(self) -> list[_Worker]:
+        """The workers, once each has been sent the config; raises if one died first."""
+        self._sender.join()
+        if self._failed:
+            raise _died()
+        return self.workers
+
+    def _stop(self, *, gracefully: bool) -> None:
+        if self._stopped:
+            return
+        self._stopped = True
+        if not gracefully:  # a worker still starting would keep the sender waiting
+            for worker in self.workers:
+                if worker.process.is_alive():
+                    worker.process.terminate()
+        self._sender.join()
+        _stop(self.workers, gracefully=gracefully and not self._failed)
+
+    def close(self) -> None:
+        """Stop the workers (terminated, if they are still at work); nothing when
+        :func:`run_local` has already stopped them."""
+        self._stop(gracefully=False)
 
 
 def run_local(
@@ -95,6 +174,7 @@ def run_local(
     jobs: int,
     progress: Callable[[ShardResult], None] | None = None,
     ticks: ProgressHook | None = None,
+    pool: WorkerPool | None = None,
 ) -> Iterator[ShardResult]:
     """Run every shard with up to ``jobs`` worker processes; yield results in shard order.
 
@@ -106,7 +186,9 @@ def run_local(
     ``KeyboardInterrupt`` or closing the iterator early; a worker that dies raises
     :class:`~cleantext.io.OutputError`. ``progress`` is called with each result as it is
     yielded; ``ticks(shard_id, input_bytes, docs, rejected)`` with increments while shards
-    run (see :func:`~cleantext.job.set_progress_hook`).
+    run (see :func:`~cleantext.job.set_progress_hook`). ``pool``: workers started earlier
+    for this ``config`` (:class:`WorkerPool`), used instead of starting new ones and stopped
+    at the end; closed at once when the shards run in this process.
 
     >>> import tempfile, pathlib
     >>> from cleantext import default_pipeline
@@ -120,7 +202,11 @@ def run_local(
     first = list(islice(todo, max(1, jobs)))  # fewer shards than jobs: fewer workers
     jobs = max(1, min(jobs, len(first)))
     todo = _requeue(first, todo)
+    if pool is not None and pool.config is not config:
+        raise ValueError("the worker pool was started for another job config")
     if jobs == 1:
+        if pool is not None:
+            pool.close()  # one shard: it runs here, with no worker to wait for
         for shard in todo:
             set_progress_hook(ticks)
             try:
@@ -131,10 +217,8 @@ def run_local(
                 progress(result)
             yield result
         return
-    # spawn: each worker is a fresh interpreter and a child of this process alone (a fork of
-    # a process running threads, such as the progress bar's, is unsafe).
-    context = multiprocessing.get_context("spawn")
-    workers = _start_workers(context, config, jobs, ticks is not None)
+    if pool is None:
+        pool = WorkerPool(config, jobs, ticks=ticks is not None)
     done: dict[int, ShardResult] = {}
     # Shards read from the plan and not yet sent (index, shard, output folders): an idle
     # worker takes the first whose folders no busy worker writes in, if there is one.
@@ -142,6 +226,8 @@ def run_local(
     read = yielded = 0
     listed = finished = False
     try:
+        workers = pool._ready()
+        jobs = len(workers)
         while True:
             for worker in workers:
                 if worker.busy is not None:
@@ -179,7 +265,7 @@ def run_local(
                 yield result
         finished = True
     finally:
-        _stop(workers, gracefully=finished)
+        pool._stop(gracefully=finished)
 
 
 def _output_folders(shard: Shard) -> frozenset[str]:
@@ -220,13 +306,16 @@ def _requeue(head: list[Shard], rest: Iterator[Shard]) -> Iterator[Shard]:
     yield from rest
 
 
-def _start_workers(context: Any, config: JobConfig, jobs: int, ticks: bool) -> list[_Worker]:
+def _start_workers(context: Any, jobs: int) -> list[_Worker]:
     """Start the workers with SIGINT ignored, which they inherit from their first instruction:
-    a Ctrl-C while one is still starting must not kill it (only this process handles it)."""
+    a Ctrl-C while one is still starting must not kill it (only this process handles it).
+
+    spawn: each worker is a fresh interpreter and a child of this process alone (a fork of a
+    process running threads, such as the progress bar's, is unsafe)."""
     main = threading.current_thread() is threading.main_thread()
     previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if main else None
     try:
-        return [_Worker(context, config, ticks) for _ in range(jobs)]
+        return [_Worker(context) for _ in range(jobs)]
     finally:
         if previous is not None:
             signal.signal(signal.SIGINT, previous)
