@@ -334,23 +334,37 @@ def summarize(results: Iterable[ShardResult]) -> Summary:
 
 def _identity(kind: str, units: Sequence[Unit], output: str, config: JobConfig) -> str:
     """A stable shard id: the same inputs and outputs (relative to DST) give the same id."""
+    dst = config.destination
+    below = "" if dst is None else dst.rstrip("/") + "/"
 
     def rel(path: str) -> str:
-        dst = config.destination
         if dst is None:
             return path
         if is_url(dst):
             return path[len(dst) + 1 :] if path.startswith(dst + "/") else path
+        if path.startswith(below) and "/." not in path and "//" not in path:
+            # What os.path.relpath gives for a plain path below DST (resolved, absolute),
+            # without its cost: it made up a third of planning a tree of small files.
+            return path[len(below) :]
         return os.path.relpath(path, dst)
 
     output = rel(output) if output else ""
-    units = [replace(u, output=rel(u.output)) if u.output else u for u in units]
-    blob = json.dumps([kind, output, [(u.kind, u.source, u.output, u.start, u.end) for u in units]])
+    entries = [(u.kind, u.source, rel(u.output) if u.output else "", u.start, u.end) for u in units]
+    blob = json.dumps([kind, output, entries])
     return f"{kind}-{hashlib.sha256(blob.encode()).hexdigest()[:16]}"
 
 
-def _unit_for(path: str, display: str, out_root: str | None, rel: str, config: JobConfig) -> Unit:
-    st = os.stat(path)
+def _unit_for(
+    path: str,
+    display: str,
+    out_root: str | None,
+    rel: str,
+    config: JobConfig,
+    st: os.stat_result | None = None,
+) -> Unit:
+    """The unit of the input file ``path``; ``st``: its stat, when the walk has it."""
+    if st is None:
+        st = os.stat(path)
     kind = "jsonl" if _is_jsonl_input(path, config) else "text"
     output = path if config.in_place else _output_for(kind, out_root, rel)
     return Unit(kind, path, display, output, st.st_size, st.st_mtime_ns)
@@ -586,7 +600,7 @@ def _source_units(source: _Source, config: JobConfig) -> Iterator[Unit]:
             yield Unit("skip", entry.path, display, reason=entry.skip, message=entry.message)
             continue
         try:
-            yield _unit_for(entry.path, display, dst, entry.rel, config)
+            yield _unit_for(entry.path, display, dst, entry.rel, config, entry.stat)
         except OSError as exc:
             yield Unit(
                 "skip",
@@ -691,9 +705,16 @@ def _suspect(outputs: list[str], roots: Sequence[str], outside: frozenset[str]) 
     if _within_any(real_folder, roots) or _within_any(folder, roots):
         return True
     exact = set(roots) | outside
+    try:  # one listing of the folder, not a stat of each output (most folders do not exist)
+        with os.scandir(real_folder) as entries:
+            links = {entry.name for entry in entries if entry.is_symlink()}
+    except OSError:
+        links = set()
+    below = real_folder.rstrip("/") + "/"
     for output in outputs:
-        real = os.path.join(real_folder, os.path.basename(output))
-        if os.path.islink(real):
+        name = os.path.basename(output)
+        real = below + name
+        if name in links:
             real = os.path.realpath(output)
             if _within_any(real, roots):
                 return True

@@ -92,6 +92,29 @@ def test_shard_ids_do_not_depend_on_where_dst_is(tmp_path: Path) -> None:
     assert [s.id for s in a] == [s.id for s in b]
 
 
+def test_a_shard_id_hashes_its_outputs_relative_to_dst_as_relpath_gives_them(
+    tmp_path: Path,
+) -> None:
+    # Ids name the markers a resumed run looks for: a faster way to make outputs relative to
+    # DST must give what os.path.relpath gives, for plain and for dotted paths alike.
+    import hashlib
+
+    src = tmp_path / "src"
+    for rel in ("a/x.txt", ".hidden/y.txt", "b/..z/w.txt", "c.d/v.jsonl"):
+        (src / rel).parent.mkdir(parents=True, exist_ok=True)
+        (src / rel).write_text(json.dumps({"text": DIRTY}) + "\n" if rel.endswith("l") else DIRTY)
+    config = _config(tmp_path / "dst", shard_files=1, include=("*.txt", "*.jsonl"))
+    shards = plan_shards([str(src)], config)
+    assert len(shards) == 4
+    dst = str(config.destination)
+    for shard in shards:
+        output = os.path.relpath(shard.output, dst) if shard.output else ""
+        units = [(u.kind, u.source, os.path.relpath(u.output, dst), u.start, u.end)
+                 for u in shard.units]  # fmt: skip
+        blob = json.dumps([shard.kind, output, units]).encode()
+        assert shard.id == f"{shard.kind}-{hashlib.sha256(blob).hexdigest()[:16]}"
+
+
 def test_jsonl_ranges_cover_every_line_exactly_once(tmp_path: Path) -> None:
     src = tmp_path / "c.jsonl"
     rows = [json.dumps({"i": i, "text": "y" * (i % 50)}) + "\n" for i in range(500)]
