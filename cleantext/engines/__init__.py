@@ -2,6 +2,6 @@
 and, with the ``dask`` extra, ``cleantext.engines.dask``. Both map the same pure
 :func:`cleantext.job.run_shard` over the same shards, so they write the same bytes."""
 
-from cleantext.engines.local import run_local
+from cleantext.engines.local import WorkerPool, run_local
 
-__all__ = ["run_local"]
+__all__ = ["WorkerPool", "run_local"]
