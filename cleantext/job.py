@@ -705,16 +705,21 @@ def _suspect(outputs: list[str], roots: Sequence[str], outside: frozenset[str]) 
     if _within_any(real_folder, roots) or _within_any(folder, roots):
         return True
     exact = set(roots) | outside
-    try:  # one listing of the folder, not a stat of each output (most folders do not exist)
+    # One listing of the folder, not a stat of each output (most folders do not exist yet);
+    # a folder that cannot be listed is asked about each output, as before.
+    links: set[str] | None
+    try:
         with os.scandir(real_folder) as entries:
             links = {entry.name for entry in entries if entry.is_symlink()}
-    except OSError:
+    except (FileNotFoundError, NotADirectoryError):
         links = set()
+    except OSError:
+        links = None
     below = real_folder.rstrip("/") + "/"
     for output in outputs:
         name = os.path.basename(output)
         real = below + name
-        if name in links:
+        if name in links if links is not None else os.path.islink(real):
             real = os.path.realpath(output)
             if _within_any(real, roots):
                 return True

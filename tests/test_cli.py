@@ -350,10 +350,34 @@ def test_workers_start_before_planning_only_for_work_of_several_shards(
     assert pool_for([src], jobs=1) is None and pool_for([src], engine="dask") is None
     assert pool_for([tmp_path / "missing"]) is None  # planning says what is wrong
     # The plan fails after the workers have started: they are stopped, none is left behind.
+    before = set(multiprocessing.active_children())
     code = cli.main(["clean", str(src), str(tmp_path / "missing"), "-o", str(tmp_path / "d"),
                      "--jobs", "2"])  # fmt: skip
     assert code == 2 and "missing" in capfd.readouterr().err
-    assert multiprocessing.active_children() == []
+    assert set(multiprocessing.active_children()) <= before
+
+
+def test_the_command_runs_its_shards_on_the_workers_it_started_before_planning(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cleantext import cli
+    from cleantext.engines import local
+
+    started: list[int] = []
+
+    class Counted(local.WorkerPool):
+        def __init__(self, *args, **kwargs) -> None:
+            super().__init__(*args, **kwargs)
+            started.append(len(self.workers))
+
+    monkeypatch.setattr(local, "WorkerPool", Counted)
+    src = tmp_path / "src"
+    for i in range(6):
+        _write(src / f"f{i}.txt", DIRTY)
+    argv = ["clean", str(src), "-o", str(tmp_path / "dst"), "--jobs", "2", "--shard-bytes", "40"]
+    assert cli.main([*argv, "-q", "--no-config"]) == 0
+    assert started == [2]  # one pool, the early one: run_local started none of its own
+    assert len(list((tmp_path / "dst").glob("*.txt"))) == 6
 
 
 def test_usage_and_configuration_errors_exit_2(tmp_path: Path, capfd) -> None:

@@ -276,12 +276,45 @@ def test_a_pool_is_stopped_when_one_shard_runs_here_or_it_is_never_used(tmp_path
     unused = WorkerPool(config, 2)
     unused.close()
     assert all(w.process.exitcode is not None for w in unused.workers)
+    other = WorkerPool(config, 1)
     with pytest.raises(ValueError, match="another job config"):
-        list(
-            run_local(
-                [shard, shard], _config(tmp_path / "other"), jobs=2, pool=WorkerPool(config, 1)
-            )
-        )
+        list(run_local([shard, shard], _config(tmp_path / "other"), jobs=2, pool=other))
+    other.close()
+    assert all(w.process.exitcode is not None for w in other.workers)
+
+
+def test_a_pool_larger_than_the_plan_keeps_one_worker_per_shard(tmp_path: Path) -> None:
+    src = _tree(tmp_path, [300] * 2)
+    for path in src.rglob("*.txt"):
+        path.write_text(DIRTY)
+    config = _config(tmp_path / "dst", shard_files=1)
+    pool = WorkerPool(config, 3)
+    spare = pool.workers[2]
+    shards = plan_shards([str(src)], config)
+    assert len(shards) == 2
+    out = list(run_local(shards, config, jobs=3, pool=pool))
+    assert [r.docs for r in out] == [1, 1]
+    assert len(pool.workers) == 2 and spare.process.exitcode is not None
+
+
+def test_a_config_that_cannot_be_pickled_fails_before_any_worker_starts(tmp_path: Path) -> None:
+    import multiprocessing
+    from typing import ClassVar
+
+    from cleantext import Pipeline
+    from cleantext.filter import FilterBase
+
+    class Local(FilterBase):  # a class defined in a function cannot be pickled
+        name: ClassVar[str] = "local"
+
+        def _run(self, text, edits):
+            return text
+
+    config = JobConfig(Pipeline(Local()), str(tmp_path / "dst"))
+    before = set(multiprocessing.active_children())
+    with pytest.raises((pickle.PicklingError, AttributeError, TypeError)):
+        WorkerPool(config, 2)
+    assert set(multiprocessing.active_children()) <= before
 
 
 def test_an_idle_worker_takes_a_shard_whose_folders_no_busy_worker_writes_in(

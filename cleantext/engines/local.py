@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterable, Iterator
 from functools import partial
 from itertools import islice
 from multiprocessing.connection import Connection, wait
+from multiprocessing.reduction import ForkingPickler
 from typing import Any
 
 from cleantext.errors import CleantextError
@@ -120,34 +121,45 @@ class WorkerPool:
     def __init__(self, config: JobConfig, jobs: int, *, ticks: bool = False) -> None:
         if jobs < 1:
             raise ValueError("a worker pool needs at least one worker")
+        # Pickled here, so that a config that cannot be pickled raises in the caller.
+        setup = bytes(ForkingPickler.dumps((config, ticks)))
         self.config = config
         self.ticks = ticks
         self.workers = _start_workers(multiprocessing.get_context("spawn"), jobs)
         self._stopped = False
-        self._failed = False
+        self._unsent: int | None = None  # the first worker the config did not reach
+        self._error: BaseException | None = None
         # The config travels by the pipes, not in the processes' arguments. Pickled it is
-        # some hundred kB (the rule catalog), more than a pipe holds, so a send returns only
-        # once its worker has started and reads it: in the arguments, each worker's start
-        # waited for the one before it to import cleantext. A thread sends it, so the workers
-        # start side by side while this process goes on.
+        # some hundred kB (the rule catalog), more than a pipe buffers here, so a send
+        # returns only once its worker has started and reads it: in the arguments, each
+        # worker's start waited for the one before it to import cleantext. A thread sends
+        # it, so the workers start side by side while this process goes on.
         self._sender = threading.Thread(
-            target=self._send_config, name="cleantext-worker-config", daemon=True
+            target=self._send_config, args=(setup,), name="cleantext-worker-config", daemon=True
         )
         self._sender.start()
 
-    def _send_config(self) -> None:
-        for worker in self.workers:
+    def _send_config(self, setup: bytes) -> None:
+        for k, worker in enumerate(self.workers):
             try:
-                worker.conn.send((self.config, self.ticks))
-            except OSError:  # the worker died: reported when the pool is used
-                self._failed = True
+                worker.conn.send_bytes(setup)
+            except BaseException as exc:  # a worker died (or was stopped): said by _ready
+                self._unsent, self._error = k, exc
                 return
 
-    def _ready(self) -> list[_Worker]:
-        """The workers, once each has been sent the config; raises if one died first."""
+    def _ready(self, count: int) -> list[_Worker]:
+        """The first ``count`` workers, once each has its config; the others are stopped.
+        Raises if one of those it keeps died first."""
+        extra = self.workers[count:]
+        for worker in extra:  # a small plan: no need to wait for these to start
+            worker.process.terminate()
         self._sender.join()
-        if self._failed:
-            raise _died()
+        if self._unsent is not None and self._unsent < count:
+            if isinstance(self._error, OSError):
+                raise _died()
+            raise RuntimeError(f"cannot send the job to a worker: {self._error!r}")
+        _stop(extra, gracefully=False)
+        del self.workers[count:]
         return self.workers
 
     def _stop(self, *, gracefully: bool) -> None:
@@ -159,10 +171,10 @@ class WorkerPool:
                 if worker.process.is_alive():
                     worker.process.terminate()
         self._sender.join()
-        _stop(self.workers, gracefully=gracefully and not self._failed)
+        _stop(self.workers, gracefully=gracefully and self._unsent is None)
 
     def close(self) -> None:
-        """Stop the workers (terminated, if they are still at work); nothing when
+        """Stop the workers now (terminated, whatever they are doing); nothing when
         :func:`run_local` has already stopped them."""
         self._stop(gracefully=False)
 
@@ -187,8 +199,10 @@ def run_local(
     :class:`~cleantext.io.OutputError`. ``progress`` is called with each result as it is
     yielded; ``ticks(shard_id, input_bytes, docs, rejected)`` with increments while shards
     run (see :func:`~cleantext.job.set_progress_hook`). ``pool``: workers started earlier
-    for this ``config`` (:class:`WorkerPool`), used instead of starting new ones and stopped
-    at the end; closed at once when the shards run in this process.
+    for this ``config`` (:class:`WorkerPool`), used instead of starting new ones (those
+    beyond the number of shards are stopped at once) and stopped at the end, or on an error;
+    closed at once when the shards run in this process. A pool given to an iterator that is
+    never started stays running: :meth:`WorkerPool.close` it.
 
     >>> import tempfile, pathlib
     >>> from cleantext import default_pipeline
@@ -199,11 +213,18 @@ def run_local(
     [1]
     """
     todo = iter(shards)
-    first = list(islice(todo, max(1, jobs)))  # fewer shards than jobs: fewer workers
+    try:
+        if pool is not None and pool.config is not config:
+            raise ValueError("the worker pool was started for another job config")
+        if pool is not None and pool._stopped:
+            raise ValueError("the worker pool was stopped already")
+        first = list(islice(todo, max(1, jobs)))  # fewer shards than jobs: fewer workers
+    except BaseException:
+        if pool is not None:
+            pool.close()
+        raise
     jobs = max(1, min(jobs, len(first)))
     todo = _requeue(first, todo)
-    if pool is not None and pool.config is not config:
-        raise ValueError("the worker pool was started for another job config")
     if jobs == 1:
         if pool is not None:
             pool.close()  # one shard: it runs here, with no worker to wait for
@@ -226,8 +247,7 @@ def run_local(
     read = yielded = 0
     listed = finished = False
     try:
-        workers = pool._ready()
-        jobs = len(workers)
+        workers = pool._ready(jobs)
         while True:
             for worker in workers:
                 if worker.busy is not None:
