@@ -63,12 +63,9 @@ def _worker(conn: Connection) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     try:
-        setup = conn.recv()
+        config, ticks = conn.recv()
     except (EOFError, OSError):  # the parent is gone
         return
-    if setup is None:  # stopped before it was used
-        return
-    config, ticks = setup
     if ticks:
         set_progress_hook(partial(_send_tick, conn))
     while True:
