@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from cleantext.catalog import (
     LINE_MARGIN,
     MAY_MATCH,
+    SCANNED_POSITIONS,
     TO_REPAIR,
     Catalog,
     Rule,
@@ -101,6 +102,24 @@ def test_every_example_passes_the_set_in_every_case(rule_sets: dict[str, RuleSet
                     checked += 1
                     assert may_match(rule_sets[rule.id], text), (rule.id, text)
     assert checked > 300
+
+
+def test_a_document_search_finds_every_example_with_margin_around_it() -> None:
+    # Searching a whole document, the set sees lines as they are, with their margin; a rule's
+    # own "$" ("Impressum" alone, or followed by "|") must allow the margin after it, or the
+    # search missed "Impressum " and only the second cleaning removed it (Hypothesis).
+    catalog = Catalog(builtin_catalog().rules)
+    missed = []
+    for rule in catalog.rules:
+        if rule.position not in SCANNED_POSITIONS:
+            continue  # the set holds no rule that only acts next to another line
+        for example in rule.examples:
+            for doc in (f"He left.\n{example} \nShe came.", f"He left.\n \u3000{example}\u00a0\t"):
+                if catalog.first_suspect_line(doc) is None:
+                    missed.append((rule.id, doc))
+    assert missed == []
+    doc = "Impressum \nBlinken Meets Okafor in Beijing\n\nHe met her on Monday.\n"
+    assert StripResidue()(doc) == "Blinken Meets Okafor in Beijing\n\nHe met her on Monday.\n"
 
 
 _ALPHABET = st.sampled_from(

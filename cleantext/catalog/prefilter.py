@@ -66,13 +66,17 @@ class _Unsupported(ValueError):
     pass
 
 
-def widened(pattern: str) -> str:
+def widened(pattern: str, margin: str = "") -> str:
     """An RE2 pattern that matches every string ``pattern`` (``regex`` syntax, version 0)
     matches, and possibly more. Raises ``ValueError`` for what it cannot rewrite
-    (back-references, conditionals, inline flags that are not scoped).
+    (back-references, conditionals, inline flags that are not scoped). ``margin``: an RE2
+    pattern for what may stand between a line's text and its ends (``[ \\t]*``), which the
+    rules never see: their ``^`` and ``$`` then allow it.
 
     >>> widened(r"(?P<v>(?>ab|a)++)(?=c)\\bd{2,40}x{1,3}")
     '(?:(?:ab|a)+)d{2,}x{1,3}'
+    >>> widened("about(?:!|$)", "[ ]*")
+    'about(?:!|[ ]*$)'
     """
     out: list[str] = []
     i, n = 0, len(pattern)
@@ -104,6 +108,12 @@ def widened(pattern: str) -> str:
                 i += 1
         elif c in "iI":
             out.append(_DOTTED_I)
+            i += 1
+        elif c == "$":
+            out.append(margin + "$")
+            i += 1
+        elif c == "^":
+            out.append("^" + margin)
             i += 1
         else:
             out.append(c)
@@ -285,7 +295,8 @@ class RuleSet:
         self._positions: list[int] = []  # where each pattern added to the set was given
         for position, (pattern, case_sensitive) in enumerate(patterns):
             try:
-                wide = ("(?-i:" if case_sensitive else "(?i:") + widened(pattern) + ")"
+                # A rule's own "$" is the end of the stripped line: margin may follow it.
+                wide = ("(?-i:" if case_sensitive else "(?i:") + widened(pattern, around) + ")"
                 self._set.Add("(?m)^" + around + wide + around + "$")
             except (ValueError, _re2.error):
                 continue
