@@ -218,58 +218,93 @@ def _scan_lines(catalog: Catalog, text: str) -> _LineScan:
     verdicts that need no rule acting anywhere to be matched in bulk."""
     lines = text.split("\n")
     scan = _LineScan(lines, [None] * len(lines))
-    verdicts, nonblank, stripped, pending = (
-        scan.verdicts,
-        scan.nonblank,
-        scan.stripped,
-        scan.pending,
-    )
     limit = catalog.max_length
     # One call of the RE2 set says what a line may need: most need nothing (no rule can
     # match them, and their one form is the line as it is). Most documents hold no such
     # line at all, and in the others the lines before the first suspect piece need no
     # test either (Catalog.first_suspect_line).
     line_test = catalog.line_test()
-    first = 0
-    if line_test is not None:
-        suspect = catalog.first_suspect_line(text)
-        if suspect is None:
-            return scan  # no rule can match any line: no line is even counted as kept
-        first, scan.scanned = suspect, set()
-    scanned = scan.scanned
-    first_match = catalog.first_match
-    rules: tuple[Rule, ...] | None
-    for i, line in enumerate(lines):
+    if line_test is None:
+        _scan_every_line(catalog, scan)
+        return scan
+    first = catalog.first_suspect_line(text)
+    if first is None:
+        return scan  # no rule can match any line: no line is even counted as kept
+    scanned: set[str] = set()
+    scan.scanned = scanned
+    verdicts, nonblank, stripped, pending = (
+        scan.verdicts,
+        scan.nonblank,
+        scan.stripped,
+        scan.pending,
+    )
+    long_line = limit + 40
+    if first:  # above the first suspect piece, only which lines count as kept
+        nonblank += [
+            i
+            for i, line in enumerate(lines[:first])
+            if line and (len(line) > long_line or line.strip(_STRIP))
+        ]
+    for i, line in enumerate(lines[first:], first):
         if not line:
             continue
-        if len(line) > limit + 40:  # prose: never a candidate, but it counts as kept
+        if len(line) > long_line:  # prose: never a candidate, but it counts as kept
             nonblank.append(i)
             continue
         candidate = line.strip(_STRIP)
         if not candidate:
             continue
         nonblank.append(i)
-        if len(candidate) > limit or i < first:
+        if len(candidate) > limit:
             continue
-        if line_test is None:  # every line may need anything; first_match picks its bucket
-            needs, rules = MAY_MATCH | TO_REPAIR, None
-        else:
-            needs, rules, kinds = line_test(candidate)
-            if not kinds:
-                continue
-            scanned |= kinds  # type: ignore[operator]
+        needs, rules, kinds = line_test(candidate)
+        if not kinds:
+            continue
+        scanned |= kinds
         if needs & TO_REPAIR:
             forms = _forms(candidate)
             if len(forms) > 1:
                 stripped[i] = forms
-                verdicts[i] = _first_any(catalog, forms)
+                # The repaired form's own test: its rules, and the kinds the contextual
+                # stage needs to know of (a line may match a rule only once repaired).
+                repaired_needs, repaired_rules, repaired_kinds = line_test(forms[0])
+                scanned |= repaired_kinds
+                rule = None
+                if repaired_needs & MAY_MATCH:
+                    rule = catalog.first_match(forms[0], _guarded_sentence, among=repaired_rules)
+                if rule is None and needs & MAY_MATCH:
+                    rule = catalog.first_match(candidate, _guarded_sentence, among=rules)
+                verdicts[i] = rule
                 continue
         if needs & MAY_MATCH:
-            if rules is None:
-                verdicts[i] = first_match(candidate, _guarded_sentence)
-            else:
-                pending.append((verdicts, i, candidate, rules))
+            pending.append((verdicts, i, candidate, rules))
     return scan
+
+
+def _scan_every_line(catalog: Catalog, scan: _LineScan) -> None:
+    """:func:`_scan_lines` without an RE2 set: every line may need anything, and
+    :meth:`Catalog.first_match` picks the rules to try by its first word and length."""
+    lines, verdicts, nonblank, stripped = scan.lines, scan.verdicts, scan.nonblank, scan.stripped
+    limit = catalog.max_length
+    first_match = catalog.first_match
+    for i, line in enumerate(lines):
+        if not line:
+            continue
+        if len(line) > limit + 40:
+            nonblank.append(i)
+            continue
+        candidate = line.strip(_STRIP)
+        if not candidate:
+            continue
+        nonblank.append(i)
+        if len(candidate) > limit:
+            continue
+        forms = _forms(candidate)
+        if len(forms) > 1:
+            stripped[i] = forms
+            verdicts[i] = _first_any(catalog, forms)
+        else:
+            verdicts[i] = first_match(candidate, _guarded_sentence)
 
 
 def _match_rule_by_rule(
@@ -301,9 +336,7 @@ def _resolve_scan(catalog: Catalog, scan: _LineScan) -> None:
         return
     scanned, stripped = scan.scanned, scan.stripped
     if scanned is not None:
-        # A contextual rule may match a line only as repaired: scan those forms too.
-        for forms in stripped.values():
-            scanned.update(catalog.scan(forms[0]) or ())
+        # (The kinds of the lines' repaired forms are in ``scanned`` too: _scan_lines.)
         if scanned.isdisjoint(_EDGES) and not any(scan.verdicts):
             return  # no edge rule can match, and nothing else has a context
     one_form = _lazy_forms(scan.lines, catalog.max_length)
