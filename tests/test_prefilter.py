@@ -386,3 +386,32 @@ def test_lines_before_the_first_suspect_piece_are_not_tested(
     text = "\n\n".join([prose] * 100 + ["Advertisement", prose])
     assert StripResidue(catalog=catalog)(text) == "\n\n".join([prose] * 101)
     assert 0 < len(tested) < 60 and "Advertisement" in tested
+
+
+def test_each_form_of_a_line_to_repair_is_tested_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A line with an odd space or a stray " ." is tested by the set as it is, then as
+    # repaired, and no more: the kinds of its repaired form serve the contextual stage too.
+    catalog = Catalog(builtin_catalog().rules)
+    tested: list[str] = []
+    test = catalog.line_test()
+    assert test is not None
+    built = catalog._prefilter
+    object.__setattr__(
+        catalog, "_prefilter", (*built[:2], lambda line: tested.append(line) or test(line))
+    )
+    scanned: list[str] = []
+    may_match = RuleSet.may_match
+    matching = RuleSet.matching
+    monkeypatch.setattr(RuleSet, "may_match", lambda s, t: scanned.append(t) or may_match(s, t))
+    monkeypatch.setattr(RuleSet, "matching", lambda s, t: scanned.append(t) or matching(s, t))
+    text = "He left\xa0the talks in Beijing. .\n\nLeave\xa0a Reply"
+    assert StripResidue(catalog=catalog)(text) == "He left\xa0the talks in Beijing. ."
+    assert sorted(tested) == sorted(
+        [
+            "He left\xa0the talks in Beijing. .",
+            "He left the talks in Beijing.",
+            "Leave\xa0a Reply",
+            "Leave a Reply",
+        ]
+    )
+    assert scanned == [text]  # the one search for the first suspect piece, nothing per form
