@@ -371,10 +371,8 @@ def test_the_first_suspect_line_is_found_piece_by_piece(monkeypatch: pytest.Monk
     assert not any(catalog.scan(line) for line in text.split("\n")[:k])
 
 
-def test_lines_before_the_first_suspect_piece_are_not_tested(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    catalog = Catalog(builtin_catalog().rules)
+def _recorded_line_tests(catalog: Catalog) -> list[str]:
+    """The lines ``catalog``'s line test is asked about from now on, in order."""
     tested: list[str] = []
     test = catalog.line_test()
     assert test is not None
@@ -382,6 +380,14 @@ def test_lines_before_the_first_suspect_piece_are_not_tested(
     object.__setattr__(
         catalog, "_prefilter", (*built[:2], lambda line: tested.append(line) or test(line))
     )
+    return tested
+
+
+def test_lines_before_the_first_suspect_piece_are_not_tested(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    catalog = Catalog(builtin_catalog().rules)
+    tested = _recorded_line_tests(catalog)
     prose = "He left the talks in Beijing on Monday."
     text = "\n\n".join([prose] * 100 + ["Advertisement", prose])
     assert StripResidue(catalog=catalog)(text) == "\n\n".join([prose] * 101)
@@ -392,13 +398,7 @@ def test_each_form_of_a_line_to_repair_is_tested_once(monkeypatch: pytest.Monkey
     # A line with an odd space or a stray " ." is tested by the set as it is, then as
     # repaired, and no more: the kinds of its repaired form serve the contextual stage too.
     catalog = Catalog(builtin_catalog().rules)
-    tested: list[str] = []
-    test = catalog.line_test()
-    assert test is not None
-    built = catalog._prefilter
-    object.__setattr__(
-        catalog, "_prefilter", (*built[:2], lambda line: tested.append(line) or test(line))
-    )
+    tested = _recorded_line_tests(catalog)
     scanned: list[str] = []
     may_match = RuleSet.may_match
     matching = RuleSet.matching

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from heapq import heappop, heappush
 from itertools import accumulate, compress
@@ -245,18 +245,7 @@ def _scan_lines(catalog: Catalog, text: str) -> _LineScan:
             for i, line in enumerate(lines[:first])
             if line and (len(line) > long_line or line.strip(_STRIP))
         ]
-    for i, line in enumerate(lines[first:], first):
-        if not line:
-            continue
-        if len(line) > long_line:  # prose: never a candidate, but it counts as kept
-            nonblank.append(i)
-            continue
-        candidate = line.strip(_STRIP)
-        if not candidate:
-            continue
-        nonblank.append(i)
-        if len(candidate) > limit:
-            continue
+    for i, candidate in _candidates(lines, first, limit, nonblank):
         needs, rules, kinds = line_test(candidate)
         if not kinds:
             continue
@@ -281,24 +270,34 @@ def _scan_lines(catalog: Catalog, text: str) -> _LineScan:
     return scan
 
 
-def _scan_every_line(catalog: Catalog, scan: _LineScan) -> None:
-    """:func:`_scan_lines` without an RE2 set: every line may need anything, and
-    :meth:`Catalog.first_match` picks the rules to try by its first word and length."""
-    lines, verdicts, nonblank, stripped = scan.lines, scan.verdicts, scan.nonblank, scan.stripped
-    limit = catalog.max_length
-    first_match = catalog.first_match
-    for i, line in enumerate(lines):
+def _candidates(
+    lines: list[str], start: int, limit: int, nonblank: list[int]
+) -> Iterator[tuple[int, str]]:
+    """The lines from index ``start`` on that a rule may match, each with its index, stripped
+    of its margin and at most ``limit`` characters long; the index of every line from
+    ``start`` on that is not blank is appended to ``nonblank`` on the way (a line too long to
+    be a candidate is prose, kept)."""
+    long_line = limit + 40
+    for i, line in enumerate(lines[start:], start):
         if not line:
             continue
-        if len(line) > limit + 40:
+        if len(line) > long_line:  # no need to strip it: it is longer than any rule allows
             nonblank.append(i)
             continue
         candidate = line.strip(_STRIP)
         if not candidate:
             continue
         nonblank.append(i)
-        if len(candidate) > limit:
-            continue
+        if len(candidate) <= limit:
+            yield i, candidate
+
+
+def _scan_every_line(catalog: Catalog, scan: _LineScan) -> None:
+    """:func:`_scan_lines` without an RE2 set: every line may need anything, and
+    :meth:`Catalog.first_match` picks the rules to try by its first word and length."""
+    verdicts, stripped = scan.verdicts, scan.stripped
+    first_match = catalog.first_match
+    for i, candidate in _candidates(scan.lines, 0, catalog.max_length, scan.nonblank):
         forms = _forms(candidate)
         if len(forms) > 1:
             stripped[i] = forms
