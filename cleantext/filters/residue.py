@@ -238,14 +238,9 @@ def _scan_lines(catalog: Catalog, text: str) -> _LineScan:
         scan.stripped,
         scan.pending,
     )
-    long_line = limit + 40
-    if first:  # above the first suspect piece, only which lines count as kept
-        nonblank += [
-            i
-            for i, line in enumerate(lines[:first])
-            if line and (len(line) > long_line or line.strip(_STRIP))
-        ]
-    for i, candidate in _candidates(lines, first, limit, nonblank):
+    for i, candidate in _candidates(lines, limit, nonblank):
+        if i < first:
+            continue  # above the first suspect piece: only counted as kept
         needs, rules, kinds = line_test(candidate)
         if not kinds:
             continue
@@ -270,15 +265,12 @@ def _scan_lines(catalog: Catalog, text: str) -> _LineScan:
     return scan
 
 
-def _candidates(
-    lines: list[str], start: int, limit: int, nonblank: list[int]
-) -> Iterator[tuple[int, str]]:
-    """The lines from index ``start`` on that a rule may match, each with its index, stripped
-    of its margin and at most ``limit`` characters long; the index of every line from
-    ``start`` on that is not blank is appended to ``nonblank`` on the way (a line too long to
-    be a candidate is prose, kept)."""
+def _candidates(lines: list[str], limit: int, nonblank: list[int]) -> Iterator[tuple[int, str]]:
+    """The lines a rule may match, each with its index, stripped of its margin and at most
+    ``limit`` characters long; the index of every line that is not blank is appended to
+    ``nonblank`` on the way (a line too long to be a candidate is prose, kept)."""
     long_line = limit + 40
-    for i, line in enumerate(lines[start:], start):
+    for i, line in enumerate(lines):
         if not line:
             continue
         if len(line) > long_line:  # no need to strip it: it is longer than any rule allows
@@ -297,7 +289,7 @@ def _scan_every_line(catalog: Catalog, scan: _LineScan) -> None:
     :meth:`Catalog.first_match` picks the rules to try by its first word and length."""
     verdicts, stripped = scan.verdicts, scan.stripped
     first_match = catalog.first_match
-    for i, candidate in _candidates(scan.lines, 0, catalog.max_length, scan.nonblank):
+    for i, candidate in _candidates(scan.lines, catalog.max_length, scan.nonblank):
         forms = _forms(candidate)
         if len(forms) > 1:
             stripped[i] = forms
