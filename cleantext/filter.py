@@ -134,16 +134,24 @@ def substitute(
     return "".join(out)
 
 
-def line_pieces(text: str, size: int) -> Iterator[str]:
+def line_pieces(text: str, size: int, breaks: re.Pattern[str] | None = None) -> Iterator[str]:
     """``text`` cut into pieces of whole lines, each of at least ``size`` characters and
-    ending in a line break, but the last.
+    ending in a line break, but the last. ``breaks``: cut only just after a match of this
+    pattern of line breaks, the first one that begins ``size`` characters or more into the
+    piece.
 
     >>> list(line_pieces("ab\\ncd\\nef", 1)), list(line_pieces("x" * 10, 3))
     (['ab\\n', 'cd\\n', 'ef'], ['xxxxxxxxxx'])
+    >>> list(line_pieces("ab\\n\\ncd\\nef", 1, re.compile("\\n\\n")))
+    ['ab\\n\\n', 'cd\\nef']
     """
     start, n = 0, len(text)
     while start < n:
-        cut = text.find("\n", start + size)
-        end = n if cut < 0 else cut + 1
+        if breaks is None:
+            cut = text.find("\n", start + size)
+            end = n if cut < 0 else cut + 1
+        else:
+            found = breaks.search(text, start + size) if start + size < n else None
+            end = n if found is None else found.end()
         yield text[start:end]
         start = end

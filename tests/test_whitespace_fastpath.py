@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from cleantext.filter import Edit
+from cleantext.filter import Edit, line_pieces
+from cleantext.filters import whitespace
 from cleantext.filters.whitespace import (
     _already_clean,
     _normalize,
@@ -41,6 +43,28 @@ def test_fast_path_is_taken_on_clean_text_and_not_on_damage() -> None:
 @given(st.one_of(_SPACEY, st.text(max_size=80)))
 def test_the_quiet_full_pass_equals_the_recording_one(text: str) -> None:
     assert _normalize_quietly(text) == _normalize(text, [], NAME)
+
+
+@given(st.one_of(_SPACEY, st.text(max_size=80)), st.integers(0, 12))
+@example("a\n\nb \n\n\nc\nd", 1)  # cut after "a\n\n" and "c\n"; not in the run of three
+@example("\n\n a\nb\n\n", 1)  # blank lines at both edges, in the first and last pieces
+def test_a_long_text_is_normalized_in_pieces_as_in_one(text: str, size: int) -> None:
+    # A long text is cut into pieces at plain line breaks (whitespace._PLAIN_BREAK): tiny
+    # pieces here, so that cuts fall next to every kind of run, edge and odd space.
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(whitespace, "LONG_TEXT", -1)
+        patch.setattr(whitespace, "PIECE_CHARS", size)
+        assert _normalize_quietly(text) == _normalize(text, [], NAME)
+
+
+def test_a_long_text_is_really_cut_at_plain_breaks_only() -> None:
+    def pieces(text: str, size: int) -> list[str]:
+        return list(line_pieces(text, size, whitespace._PLAIN_BREAK))
+
+    text = "ab\n\ncd \n\n\nef\ngh\n \nij\r\nkl\n\u2028mn"
+    assert pieces(text, 1) == ["ab\n\n", "cd \n\n\nef\n", "gh\n \nij\r\nkl\n\u2028mn"]
+    assert pieces("x" * 10, 3) == ["x" * 10]  # no line break: one piece
+    assert pieces("", 3) == []
 
 
 @given(st.one_of(_SPACEY, st.text(" \t\nab", max_size=40)))
