@@ -137,21 +137,24 @@ def substitute(
 def line_pieces(text: str, size: int, breaks: re.Pattern[str] | None = None) -> Iterator[str]:
     """``text`` cut into pieces of whole lines, each of at least ``size`` characters and
     ending in a line break, but the last. ``breaks``: cut only just after a match of this
-    pattern of line breaks, the first one that begins ``size`` characters or more into the
-    piece.
+    pattern (of one or more characters, ending in a line break), the first one that begins
+    ``size`` characters or more into the piece.
 
     >>> list(line_pieces("ab\\ncd\\nef", 1)), list(line_pieces("x" * 10, 3))
     (['ab\\n', 'cd\\n', 'ef'], ['xxxxxxxxxx'])
     >>> list(line_pieces("ab\\n\\ncd\\nef", 1, re.compile("\\n\\n")))
     ['ab\\n\\n', 'cd\\nef']
     """
+    size = max(size, 0)  # each piece then ends after its start
     start, n = 0, len(text)
     while start < n:
         if breaks is None:
             cut = text.find("\n", start + size)
             end = n if cut < 0 else cut + 1
         else:
-            found = breaks.search(text, start + size) if start + size < n else None
+            found = breaks.search(text, start + size)
             end = n if found is None else found.end()
+            if end <= start:
+                raise ValueError(f"the pattern of breaks matched nothing: {breaks.pattern!r}")
         yield text[start:end]
         start = end

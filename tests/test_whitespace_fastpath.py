@@ -45,26 +45,47 @@ def test_the_quiet_full_pass_equals_the_recording_one(text: str) -> None:
     assert _normalize_quietly(text) == _normalize(text, [], NAME)
 
 
-@given(st.one_of(_SPACEY, st.text(max_size=80)), st.integers(0, 12))
-@example("a\n\nb \n\n\nc\nd", 1)  # cut after "a\n\n" and "c\n"; not in the run of three
+# Texts of words and the runs of spaces and line breaks between them, so that a text cut into
+# tiny pieces has many cuts, next to every kind of run.
+_WORD = st.sampled_from(["a", "b.", "é", "\x0b", "\x85", "\x1c", "\ud800"])
+_RUN = st.sampled_from(
+    ["\n", "\n\n", "\n\n\n", "\r\n", "\r", " \n", "\n \n", "\xa0\n", "\t", " ", "  ",
+     "\u2028", "\u2029", "\u3000", "\n\u3000", "\xa0", "\n\t\n\n", "\r\n\r\n\r\n"]
+)  # fmt: skip
+_WORDS_AND_RUNS = st.lists(st.tuples(_RUN, _WORD, _RUN), max_size=12).map(
+    lambda parts: "".join(run + word + after for run, word, after in parts)
+)
+
+
+@given(st.one_of(_WORDS_AND_RUNS, _SPACEY, st.text(max_size=80)), st.integers(0, 12))
+@example("a\n\nb \n\n\nc\nd", 1)  # cuts after "a\n\n", "b \n\n\n" and "c\n"
 @example("\n\n a\nb\n\n", 1)  # blank lines at both edges, in the first and last pieces
+@example("\n\n\n \na\n", 1)  # a first piece of nothing but blank lines
 def test_a_long_text_is_normalized_in_pieces_as_in_one(text: str, size: int) -> None:
-    # A long text is cut into pieces at plain line breaks (whitespace._PLAIN_BREAK): tiny
-    # pieces here, so that cuts fall next to every kind of run, edge and odd space.
+    # A long text is cut into pieces just before a character that is neither a space nor a
+    # line break (whitespace._BREAK_BEFORE_TEXT): tiny pieces here, so that cuts fall next to
+    # every kind of run, edge and odd space.
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(whitespace, "LONG_TEXT", -1)
         patch.setattr(whitespace, "PIECE_CHARS", size)
         assert _normalize_quietly(text) == _normalize(text, [], NAME)
 
 
-def test_a_long_text_is_really_cut_at_plain_breaks_only() -> None:
+def test_a_long_text_is_cut_only_where_a_line_of_text_follows() -> None:
     def pieces(text: str, size: int) -> list[str]:
-        return list(line_pieces(text, size, whitespace._PLAIN_BREAK))
+        return list(line_pieces(text, size, whitespace._BREAK_BEFORE_TEXT))
 
     text = "ab\n\ncd \n\n\nef\ngh\n \nij\r\nkl\n\u2028mn"
-    assert pieces(text, 1) == ["ab\n\n", "cd \n\n\nef\n", "gh\n \nij\r\nkl\n\u2028mn"]
+    assert pieces(text, 1) == ["ab\n\n", "cd \n\n\n", "ef\n", "gh\n \n", "ij\r\n", "kl\n\u2028mn"]
     assert pieces("x" * 10, 3) == ["x" * 10]  # no line break: one piece
     assert pieces("", 3) == []
+
+
+def test_pieces_end_after_their_start_whatever_the_size() -> None:
+    assert list(line_pieces("a\nb\nc", -5)) == ["a\n", "b\n", "c"]
+    assert list(line_pieces("a\nb\nc", -5, whitespace._BREAK_BEFORE_TEXT)) == ["a\n", "b\n", "c"]
+    with pytest.raises(ValueError, match="matched nothing"):
+        list(line_pieces("a\nb", 0, re.compile("x*")))
 
 
 @given(st.one_of(_SPACEY, st.text(" \t\nab", max_size=40)))
