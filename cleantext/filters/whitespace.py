@@ -119,7 +119,7 @@ def _normalize_edges(text: str) -> str:
 
 
 #: A text over this many characters goes through :func:`_normalize_quietly` in pieces of about
-#: ``PIECE_CHARS`` (the values of :mod:`cleantext.pipeline`'s own): each whole-text copy of a
+#: ``PIECE_CHARS`` (the same values as :mod:`cleantext.pipeline`'s): each whole-text copy of a
 #: long text is fresh memory, and on a 50 MB text its page faults cost more than the work
 #: (this filter: 5.1 against 7.7-8.2 ms/MB).
 LONG_TEXT = 1 << 20
