@@ -374,7 +374,19 @@ def _output_for(kind: str, out_root: str | None, rel: str) -> str:
     """Where the input at ``rel`` (relative to its source root) goes below ``out_root``."""
     if kind == "jsonl":
         return os.path.join(out_root or "", os.fspath(relative_output(rel)))
-    return os.path.join(out_root or "", rel)
+    return _join(out_root or "", rel)
+
+
+def _join(head: str, tail: str) -> str:
+    """``os.path.join(head, tail)``, without its cost on each of many files when ``tail`` is
+    relative (a path the walk found below a source).
+
+    >>> _join("out", "a/b.txt"), _join("out/", "b.txt"), _join("", "b.txt"), _join("o", "/b")
+    ('out/a/b.txt', 'out/b.txt', 'b.txt', '/b')
+    """
+    if not head or tail.startswith("/"):
+        return os.path.join(head, tail)
+    return head + tail if head.endswith("/") else f"{head}/{tail}"
 
 
 def _is_jsonl_input(path: str, config: JobConfig) -> bool:
@@ -595,7 +607,7 @@ def _source_units(source: _Source, config: JobConfig) -> Iterator[Unit]:
         follow_symlinks=config.follow_symlinks,
         state_dir=config.state_dir or "",
     ):
-        display = os.path.join(source.given, entry.rel)
+        display = _join(source.given, entry.rel)
         if entry.skip:
             yield Unit("skip", entry.path, display, reason=entry.skip, message=entry.message)
             continue
@@ -643,6 +655,8 @@ def _count(
     writes into one folder; a walk out of that order makes the census suspect instead.
     """
     census = _Census()
+    exact_roots = frozenset(roots)
+    below_roots = tuple(r.rstrip(os.sep) + os.sep for r in roots)  # _within_any, per input
 
     def counted(units: Iterable[Unit]) -> Iterator[Unit]:
         for u in units:
@@ -657,14 +671,14 @@ def _count(
             else:
                 census.text_inputs += 1
                 census.text_bytes += u.size
-            if not _within_any(u.source, roots):
+            if not u.source.startswith(below_roots) and u.source not in exact_roots:
                 census.outside.add(u.source)
             if not config.in_place and u.kind != "skip":
                 yield u
 
     def folders(units: Iterable[Unit]) -> Iterator[tuple[list[str], list[str]]]:
         last: list[str] | None = None
-        for folder, group in itertools.groupby(units, key=lambda u: os.path.dirname(u.output)):
+        for folder, group in itertools.groupby(units, key=lambda u: _folder_of(u.output)):
             key = folder.split("/")
             if last is not None and key <= last:
                 census.suspect = True
@@ -678,6 +692,18 @@ def _count(
         census.suspect = census.suspect or _suspect(outputs, roots, outside)
     census.outside -= set(outside)
     return census
+
+
+def _folder_of(path: str) -> str:
+    """``os.path.dirname(path)``, cheaper on the usual path (a file below a named folder).
+
+    >>> _folder_of("/dst/a/b.txt"), _folder_of("/b.txt"), _folder_of("b.txt")
+    ('/dst/a', '/', '')
+    """
+    head = path.rpartition("/")[0]
+    if head and not head.endswith("/"):
+        return head
+    return os.path.dirname(path)
 
 
 def _suspect(outputs: list[str], roots: Sequence[str], outside: frozenset[str]) -> bool:
@@ -717,7 +743,7 @@ def _suspect(outputs: list[str], roots: Sequence[str], outside: frozenset[str]) 
         links = None
     below = real_folder.rstrip("/") + "/"
     for output in outputs:
-        name = os.path.basename(output)
+        name = output.rpartition("/")[2]  # os.path.basename
         real = below + name
         if name in links if links is not None else os.path.islink(real):
             real = os.path.realpath(output)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import fnmatch
 import gzip
 import io
 import os
@@ -10,6 +11,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cleantext import _syncfs
 from cleantext import io as ctio
@@ -226,6 +229,20 @@ def test_walk_is_sorted_filtered_and_does_not_follow_links_out(tmp_path: Path) -
     assert ("link.txt", "") in [(e.rel, e.skip) for e in followed]
     by_path = [e.rel for e in walk_tree(str(root), include=("a/*",))]
     assert by_path == ["a/y.md", "a/z.txt"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    rel=st.text("ab./", min_size=1, max_size=8),
+    patterns=st.lists(st.text("ab.*?[]!/", max_size=6), max_size=4).map(tuple),
+)
+def test_globs_match_as_fnmatch_does_one_pattern_at_a_time(
+    rel: str, patterns: tuple[str, ...]
+) -> None:
+    # The walk compiles its globs into one expression per kind (by path, by name).
+    name = rel.rsplit("/", 1)[-1]
+    expected = any(fnmatch.fnmatchcase(rel if "/" in p else name, p) for p in patterns)
+    assert ctio._matches(rel, patterns) is expected
 
 
 def _batch_of(tmp_path: Path, names: str) -> tuple[CommitBatch, list[AtomicFile]]:
