@@ -829,11 +829,17 @@ def _text_shard(batch: list[Unit], batch_bytes: int, config: JobConfig) -> Shard
     return Shard(_identity("text", batch, "", config), "text", tuple(batch), "", batch_bytes)
 
 
-def _jsonl_shards(u: Unit, config: JobConfig) -> list[Shard]:
+def _jsonl_shards(u: Unit, config: JobConfig) -> Iterator[Shard]:
+    """The shards of the JSONL input ``u``, one per part. Its split points are found at once
+    (a file that cannot be split fails here); the lines before each part of a local file
+    are counted only as the shards are taken (:func:`_lines_before`)."""
     gz = u.source.lower().endswith(".gz")
     if config.in_place:
-        return [Shard(_identity("jsonl", [u], u.output, config), "jsonl", (u,), u.output, u.size)]
+        return iter(
+            [Shard(_identity("jsonl", [u], u.output, config), "jsonl", (u,), u.output, u.size)]
+        )
     ext = ".jsonl.gz" if gz else ".jsonl"
+    ranges: Iterable[tuple[int, int, int]]
     if gz:
         ranges = [(0, -1, -1)]
     elif is_url(u.source):  # counted while planning: a shard must not read all before it
@@ -841,16 +847,43 @@ def _jsonl_shards(u: Unit, config: JobConfig) -> list[Shard]:
 
         ranges = jsonl_ranges(u.source, u.size, config.jsonl_shard_bytes)
     else:
-        ranges = [(a, b, -1) for a, b in _jsonl_ranges(u.source, u.size, config.jsonl_shard_bytes)]
-    shards = []
+        bounds = _jsonl_ranges(u.source, u.size, config.jsonl_shard_bytes)
+        ranges = (
+            (start, end, before)
+            for (start, end), before in zip(bounds, _lines_before(u.source, bounds), strict=True)
+        )
+    return _part_shards(u, ranges, ext, config)
+
+
+def _part_shards(
+    u: Unit, ranges: Iterable[tuple[int, int, int]], ext: str, config: JobConfig
+) -> Iterator[Shard]:
     for k, (start, end, lines_before) in enumerate(ranges):
         part = replace(u, start=start, end=end, lines_before=lines_before)
         output = os.path.join(u.output, f"part-{k:05d}{ext}")
         size = u.size if end < 0 else end - start
-        shards.append(
-            Shard(_identity("jsonl", [part], output, config), "jsonl", (part,), output, size)
-        )
-    return shards
+        yield Shard(_identity("jsonl", [part], output, config), "jsonl", (part,), output, size)
+
+
+def _lines_before(path: str, ranges: Sequence[tuple[int, int]]) -> Iterator[int]:
+    """The number of lines before each of ``ranges`` (the consecutive parts of the file at
+    ``path``, from byte 0), each counted when it is asked for, from the one before: the
+    file is read once in all. (Each part counting from byte 0 when it ran read a 256 MB file
+    2.2 GB in all, a quadratic cost that took 5% of a run's time.)
+
+    >>> import tempfile, pathlib
+    >>> path = pathlib.Path(tempfile.mkdtemp(), "c.jsonl")
+    >>> _ = path.write_bytes(b"a\\nb\\nc\\nd\\n")
+    >>> list(_lines_before(str(path), [(0, 2), (2, 6), (6, 8)]))
+    [0, 1, 3]
+    """
+    before = 0
+    for k, (start, end) in enumerate(ranges):
+        yield before
+        if k + 1 < len(ranges):  # (run when the next part's count is asked for)
+            with open(path, "rb") as fh:
+                fh.seek(start)
+                before += _newlines(fh, end - start)
 
 
 _PART = re.compile(r"^part-\d{5}\.jsonl(\.gz)?$")
@@ -1696,13 +1729,19 @@ def _guard(write: WriteFn, target: str) -> WriteFn:
 def _count_lines(fh: BinaryIO, upto: int) -> int:
     """Count the lines before byte ``upto`` (report line numbers stay file-wide) and leave
     the file positioned there."""
+    fh.seek(0)
+    count = _newlines(fh, upto)
+    fh.seek(upto)
+    return count
+
+
+def _newlines(fh: BinaryIO, length: int) -> int:
+    """The number of line breaks in the next ``length`` bytes of ``fh`` (fewer at its end)."""
     count = 0
-    remaining = upto
-    while remaining > 0:
-        chunk = fh.read(min(remaining, 1 << 20))
+    while length > 0:
+        chunk = fh.read(min(length, 1 << 20))
         if not chunk:
             break
         count += chunk.count(b"\n")
-        remaining -= len(chunk)
-    fh.seek(upto)
+        length -= len(chunk)
     return count

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from cleantext import default_pipeline
+from cleantext import default_pipeline, job
 from cleantext import io as ctio
 from cleantext.config import build_pipeline, find_config, load_config
 from cleantext.engines.local import WorkerPool, run_local
@@ -131,6 +131,25 @@ def test_jsonl_ranges_cover_every_line_exactly_once(tmp_path: Path) -> None:
     assert sum(r.docs for r in results) == 500
     out = b"".join(Path(s.output).read_bytes() for s in shards)
     assert [json.loads(x)["i"] for x in out.splitlines()] == list(range(500))
+
+
+def test_jsonl_parts_carry_their_line_offsets_from_the_plan(tmp_path: Path, monkeypatch) -> None:
+    # The planner counts each part's lines once, as the parts are listed; a part that counted
+    # the lines before it when it ran read the whole file before it, for every part.
+    src = tmp_path / "c.jsonl"
+    rows = [json.dumps({"i": i, "text": "y" * (i % 50)}) + "\n" for i in range(500)]
+    rows[437] = "{not json\n"
+    src.write_text("".join(rows))
+    config = _config(tmp_path / "dst", jsonl_shard_bytes=1500)
+    shards = plan_shards([str(src)], config)
+    data = src.read_bytes()
+    assert len(shards) > 5
+    assert [s.units[0].lines_before for s in shards] == [
+        data[: s.units[0].start].count(b"\n") for s in shards
+    ]
+    monkeypatch.setattr(job, "_count_lines", None)  # a part does not count lines when it runs
+    records = [r for s in shards for r in run_shard(s, config).records]
+    assert [(r["line"], r["reason"]) for r in records] == [(438, "bad-json")]
 
 
 def _finish(parts: list[int], workers: int) -> int:
