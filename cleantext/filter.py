@@ -71,6 +71,10 @@ class FilterBase:
     def _run(self, text: str, edits: list[Edit] | None) -> str:  # pragma: no cover - abstract
         raise NotImplementedError
 
+    def prepare(self) -> None:
+        """Build now what the filter would build on its first text (compiled patterns);
+        nothing for most filters. Output is unchanged."""
+
     def apply(self, text: str) -> str:
         """Return the cleaned text."""
         return self._run(text, None)

@@ -266,3 +266,19 @@ def test_every_builtin_pattern_and_tail_compiles() -> None:
     for rule in RULES:
         assert rule.compiled() is not None
         assert (rule.compiled_tail() is None) == (not rule.tail)
+
+
+def test_prepare_compiles_every_rule_and_the_rule_set_up_front(monkeypatch) -> None:
+    from cleantext import catalog as catalog_module
+
+    monkeypatch.setattr(catalog_module, "_COMPILED", {})
+    cat = catalog_module.Catalog(builtin_catalog().rules)  # its own, not the shared one
+    assert cat._prefilter is catalog_module._UNBUILT
+    cat.prepare()
+    compiled = catalog_module._COMPILED
+    assert all((r.pattern, r.case_sensitive) in compiled for r in cat.rules)
+    assert all((r.tail, r.case_sensitive) in compiled for r in cat.rules if r.tail)
+    assert cat._prefilter is not catalog_module._UNBUILT
+    before = dict(compiled)
+    assert cat.match("Leave a Reply").id == "en.comment_form.wordpress"
+    assert compiled == before  # matching found everything built

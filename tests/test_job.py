@@ -286,6 +286,36 @@ def test_workers_started_before_the_plan_run_its_shards_and_then_stop(tmp_path: 
     pool.close()  # already stopped: nothing more to do
 
 
+def test_a_worker_prepares_its_pipeline_before_it_waits_for_its_first_shard(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # It compiles the residue rules while the parent still plans, not in its first shard.
+    import threading
+    from multiprocessing import Pipe
+
+    from cleantext import Pipeline
+    from cleantext.engines import local
+
+    events: list[str] = []
+    monkeypatch.setattr(local.signal, "signal", lambda *args: None)  # keep pytest's handlers
+    monkeypatch.setattr(Pipeline, "prepare", lambda self: events.append("prepare") or self)
+    monkeypatch.setattr(local, "run_shard", lambda shard, config: events.append(shard.id))
+    config, shard = _dirty_shard(tmp_path, 1)
+    parent, child = Pipe()
+
+    def send() -> None:
+        parent.send((config, False))
+        parent.send((0, shard))
+        parent.send(None)
+
+    sender = threading.Thread(target=send)
+    sender.start()
+    local._worker(child)
+    sender.join()
+    assert events == ["prepare", shard.id]
+    assert parent.recv() == ("done", 0, None)
+
+
 def test_a_pool_is_stopped_when_one_shard_runs_here_or_it_is_never_used(tmp_path: Path) -> None:
     config, shard = _dirty_shard(tmp_path, 2)
     pool = WorkerPool(config, 2)

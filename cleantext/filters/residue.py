@@ -117,6 +117,10 @@ class StripResidue(FilterBase):
     def __reduce__(self):  # the restricted catalog travels as it is; do not restrict twice
         return (_rebuild, (self.catalog, self.languages))
 
+    def prepare(self) -> None:
+        """Compile the catalog's patterns and its RE2 set now (see :meth:`Catalog.prepare`)."""
+        self.catalog.prepare()
+
     def classify(self, text: str) -> list[Rule | None]:
         """For each ``\\n``-separated line of ``text``: the rule that removes it, or None.
 
