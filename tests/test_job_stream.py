@@ -9,12 +9,23 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cleantext import default_pipeline
 from cleantext.cli import main
 from cleantext.engines.local import AHEAD, run_local
 from cleantext.errors import ConfigError
-from cleantext.job import JobConfig, Shard, _group, _listed_units, plan_shards, plan_stream
+from cleantext.job import (
+    JobConfig,
+    Shard,
+    _folder_of,
+    _group,
+    _join,
+    _listed_units,
+    plan_shards,
+    plan_stream,
+)
 
 
 def _config(dst: Path, **kw) -> JobConfig:
@@ -212,3 +223,15 @@ def test_the_local_engine_reads_a_stream_of_shards_only_as_workers_need_them(
     rest = list(results)
     assert [r.shard_id for r in [first, *rest]] == [s.id for s in listed]
     assert sorted(os.listdir(tmp_path / "dst" / "0000")) == sorted(os.listdir(src / "0000"))
+
+
+_PATHS = st.text("ab/.", max_size=8)
+
+
+@settings(max_examples=500, deadline=None)
+@given(head=_PATHS, tail=_PATHS)
+def test_the_planners_path_shortcuts_agree_with_os_path(head: str, tail: str) -> None:
+    # Planning joins and splits a path per file with plain string operations where that is
+    # exact; os.path is the reference for every path, plain or not.
+    assert _join(head, tail) == os.path.join(head, tail)
+    assert _folder_of(head) == os.path.dirname(head)
