@@ -451,7 +451,7 @@ def _run_job(
         print(
             f"cleantext: removed {swept} temporary file(s) of an interrupted run", file=sys.stderr
         )
-    stale = prune_stale_parts(plan, config) if plan.jsonl_inputs else 0
+    stale = prune_stale_parts(plan.uncounted(), config) if plan.jsonl_inputs else 0
     if stale and not args.quiet:
         print(f"cleantext: removed {stale} JSONL part(s) an earlier run wrote", file=sys.stderr)
     progress = _Progress(_progress_bar(plan.bytes) if _bar_wanted(args) else None)

@@ -674,7 +674,7 @@ def _matches(rel: str, patterns: tuple[str, ...]) -> bool:
     >>> _matches("a/b.txt", ("*.txt",)), _matches("a/b.txt", ("b/*",)), _matches("x", ())
     (True, False, False)
     """
-    return _glob_test(patterns)(rel)
+    return _glob_test(tuple(patterns))(rel)
 
 
 @functools.lru_cache(maxsize=32)
@@ -721,8 +721,8 @@ def walk_tree(
     >>> [e.rel for e in walk_tree(str(d), include=("*.txt",))]
     ['a.txt']
     """
-    included = _glob_test(include)
-    excluded = _glob_test(exclude)
+    included = _glob_test(tuple(include))  # (a list works too, as it did with fnmatch)
+    excluded = _glob_test(tuple(exclude))
     for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
         rel_dir = os.path.relpath(dirpath, root)
         rel_dir = "" if rel_dir == "." else rel_dir.replace(os.sep, "/") + "/"

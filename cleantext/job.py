@@ -495,6 +495,16 @@ class ShardPlan:
             return iter(self._shards)
         return _batches(_units(self._sources, self._config), self._config, self._every)
 
+    def uncounted(self) -> Iterator[Shard]:
+        """The same shards, but with the lines before each part of a local JSONL file left
+        uncounted (``lines_before`` -1: the part counts them if it runs): enough to know what
+        the run writes, without reading every JSONL input through (see
+        :func:`prune_stale_parts`)."""
+        if self._shards is not None:
+            return iter(self._shards)
+        units = _units(self._sources, self._config)
+        return _batches(units, self._config, self._every, count_lines=False)
+
 
 def plan_stream(sources: Sequence[str], config: JobConfig) -> ShardPlan:
     """Check the sources and count their inputs, keeping no per-file state; return a
@@ -793,7 +803,9 @@ def _cut_every(count: int, total: int, config: JobConfig) -> int:
     return 2 ** max(0, round(math.log2(max(1.0, config.shard_bytes / average))))
 
 
-def _batches(units: Iterable[Unit], config: JobConfig, every: int) -> Iterator[Shard]:
+def _batches(
+    units: Iterable[Unit], config: JobConfig, every: int, *, count_lines: bool = True
+) -> Iterator[Shard]:
     """Batch text files into shards of about ``shard_bytes``; JSONL files become their parts.
 
     Batch boundaries are chosen by content (a file whose path hashes to 0 modulo ``every``
@@ -809,7 +821,7 @@ def _batches(units: Iterable[Unit], config: JobConfig, every: int) -> Iterator[S
             if batch:
                 yield _text_shard(batch, batch_bytes, config)
                 batch, batch_bytes = [], 0
-            yield from _jsonl_shards(u, config)
+            yield from _jsonl_shards(u, config, count_lines=count_lines)
             continue
         batch.append(u)
         batch_bytes += u.size
@@ -829,10 +841,11 @@ def _text_shard(batch: list[Unit], batch_bytes: int, config: JobConfig) -> Shard
     return Shard(_identity("text", batch, "", config), "text", tuple(batch), "", batch_bytes)
 
 
-def _jsonl_shards(u: Unit, config: JobConfig) -> Iterator[Shard]:
+def _jsonl_shards(u: Unit, config: JobConfig, *, count_lines: bool = True) -> Iterator[Shard]:
     """The shards of the JSONL input ``u``, one per part. Its split points are found at once
     (a file that cannot be split fails here); the lines before each part of a local file
-    are counted only as the shards are taken (:func:`_lines_before`)."""
+    are counted only as the shards are taken (:func:`_lines_before`), and not at all
+    without ``count_lines``."""
     gz = u.source.lower().endswith(".gz")
     if config.in_place:
         return iter(
@@ -848,10 +861,8 @@ def _jsonl_shards(u: Unit, config: JobConfig) -> Iterator[Shard]:
         ranges = jsonl_ranges(u.source, u.size, config.jsonl_shard_bytes)
     else:
         bounds = _jsonl_ranges(u.source, u.size, config.jsonl_shard_bytes)
-        ranges = (
-            (start, end, before)
-            for (start, end), before in zip(bounds, _lines_before(u.source, bounds), strict=True)
-        )
+        counts = _lines_before(u.source, bounds) if count_lines else [-1] * len(bounds)
+        ranges = ((a, b, before) for (a, b), before in zip(bounds, counts, strict=True))
     return _part_shards(u, ranges, ext, config)
 
 
@@ -881,9 +892,15 @@ def _lines_before(path: str, ranges: Sequence[tuple[int, int]]) -> Iterator[int]
     for k, (start, end) in enumerate(ranges):
         yield before
         if k + 1 < len(ranges):  # (run when the next part's count is asked for)
-            with open(path, "rb") as fh:
-                fh.seek(start)
-                before += _newlines(fh, end - start)
+            try:
+                with open(path, "rb") as fh:
+                    fh.seek(start)
+                    before += _newlines(fh, end - start)
+            except OSError:
+                # Gone or unreadable since it was planned: the parts left count their lines
+                # themselves if they run, and report the file as they would have.
+                yield from itertools.repeat(-1, len(ranges) - k - 1)
+                return
 
 
 _PART = re.compile(r"^part-\d{5}\.jsonl(\.gz)?$")

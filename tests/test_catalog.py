@@ -282,3 +282,13 @@ def test_prepare_compiles_every_rule_and_the_rule_set_up_front(monkeypatch) -> N
     before = dict(compiled)
     assert cat.match("Leave a Reply").id == "en.comment_form.wordpress"
     assert compiled == before  # matching found everything built
+
+
+def test_a_pipeline_prepares_the_catalog_of_its_residue_filter() -> None:
+    from cleantext import Pipeline
+    from cleantext import catalog as catalog_module
+
+    cat = catalog_module.Catalog(builtin_catalog().rules)  # its own, not the shared one
+    pipeline = Pipeline(StripResidue(catalog=cat))
+    assert pipeline.prepare() is pipeline
+    assert cat._prefilter is not catalog_module._UNBUILT

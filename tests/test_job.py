@@ -152,6 +152,46 @@ def test_jsonl_parts_carry_their_line_offsets_from_the_plan(tmp_path: Path, monk
     assert [(r["line"], r["reason"]) for r in records] == [(438, "bad-json")]
 
 
+def test_pruning_lists_the_jsonl_parts_without_counting_their_lines(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The command prunes stale parts before the run: a pass over the plan that needs only
+    # the parts' names, so it must not read every JSONL input through.
+    src = tmp_path / "c.jsonl"
+    src.write_text("".join(json.dumps({"i": i}) + "\n" for i in range(300)))
+    config = _config(tmp_path / "dst", jsonl_shard_bytes=1000)
+    plan = job.plan_stream([str(src)], config)
+    counted = list(plan)
+    monkeypatch.setattr(job, "_newlines", None)  # any count fails
+    uncounted = list(plan.uncounted())
+    assert len(counted) > 3
+    assert [(s.id, s.output) for s in uncounted] == [(s.id, s.output) for s in counted]
+    assert [s.units[0].lines_before for s in uncounted] == [-1] * len(counted)
+    assert job.prune_stale_parts(plan.uncounted(), config) == 0
+
+
+def test_a_jsonl_file_gone_after_planning_leaves_its_parts_to_count_for_themselves(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "c.jsonl"
+    path.write_bytes(b"a\nb\nc\nd\n")
+    counts = job._lines_before(str(path), [(0, 2), (2, 4), (4, 8)])
+    assert next(counts) == 0
+    path.unlink()
+    assert list(counts) == [-1, -1]  # no OSError out of the plan in the middle of a run
+
+
+def test_globs_may_be_given_as_a_list(tmp_path: Path) -> None:
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "a.txt").write_text(DIRTY)
+    (src / "b.md").write_text(DIRTY)
+    config = JobConfig(default_pipeline(), str(tmp_path / "dst"), include=["*.md"])
+    assert [u.display for s in plan_shards([str(src)], config) for u in s.units] == [
+        str(src / "b.md")
+    ]
+
+
 def _finish(parts: list[int], workers: int) -> int:
     """When the last of ``workers`` finishes, each taking the next part when it is free and
     taking as long as the part has bytes (as the local engine hands out shards)."""
@@ -297,22 +337,30 @@ def test_a_worker_prepares_its_pipeline_before_it_waits_for_its_first_shard(
     from cleantext.engines import local
 
     events: list[str] = []
+    prepared = threading.Event()
+
+    def prepare(self: Pipeline) -> Pipeline:
+        events.append("prepare")
+        prepared.set()
+        return self
+
     monkeypatch.setattr(local.signal, "signal", lambda *args: None)  # keep pytest's handlers
-    monkeypatch.setattr(Pipeline, "prepare", lambda self: events.append("prepare") or self)
+    monkeypatch.setattr(Pipeline, "prepare", prepare)
     monkeypatch.setattr(local, "run_shard", lambda shard, config: events.append(shard.id))
     config, shard = _dirty_shard(tmp_path, 1)
     parent, child = Pipe()
 
     def send() -> None:
         parent.send((config, False))
+        prepared.wait(timeout=30)  # the shard comes only once the worker has prepared
         parent.send((0, shard))
         parent.send(None)
 
-    sender = threading.Thread(target=send)
+    sender = threading.Thread(target=send, daemon=True)
     sender.start()
     local._worker(child)
-    sender.join()
-    assert events == ["prepare", shard.id]
+    sender.join(timeout=30)
+    assert prepared.is_set() and events == ["prepare", shard.id]
     assert parent.recv() == ("done", 0, None)
 
 
