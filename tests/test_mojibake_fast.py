@@ -27,7 +27,7 @@ from re import _parser as sre_parser
 import ftfy
 import ftfy.bad_codecs  # registers the sloppy codecs
 import pytest
-from ftfy.badness import is_bad
+from ftfy.badness import BADNESS_RE, MOJIBAKE_CATEGORIES, is_bad
 from ftfy.chardata import (
     ALTERED_UTF8_RE,
     CHARMAP_ENCODINGS,
@@ -35,7 +35,7 @@ from ftfy.chardata import (
     LOSSY_UTF8_RE,
     possible_encoding,
 )
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 import cleantext.filters.encoding as encoding
@@ -176,6 +176,71 @@ def test_byte_patterns_never_match_valid_utf8_without_1a_or_ed(pattern: re.Patte
         assert not 0x80 <= s[0] <= 0xBF  # starts where a character starts
         with pytest.raises(UnicodeDecodeError):  # so no valid UTF-8 has it anywhere
             codecs.getincrementaldecoder("utf-8")().decode(s, final=False)
+
+
+def _nodes(items: list) -> Iterator[tuple[object, object]]:
+    """Every (op, argument) of a parsed pattern, nested ones included."""
+    for op, av in items:
+        yield op, av
+        if op is sre_constants.BRANCH:
+            for alternative in av[1]:
+                yield from _nodes(list(alternative))
+        elif op is sre_constants.SUBPATTERN:
+            yield from _nodes(list(av[3]))
+        elif op in (sre_constants.MAX_REPEAT, sre_constants.MIN_REPEAT):
+            yield from _nodes(list(av[2]))
+
+
+def test_badness_matches_are_short_and_see_nothing_outside_themselves():
+    # What _bad_near_hits rests on: a match of BADNESS_RE is at most BADNESS_WIDTH characters
+    # long, and whether it matches depends on those characters alone (and "^" on position 0).
+    parsed = sre_parser.parse(BADNESS_RE.pattern, BADNESS_RE.flags)
+    assert parsed.getwidth()[1] <= fast.BADNESS_WIDTH
+    plain = {sre_constants.LITERAL, sre_constants.NOT_LITERAL, sre_constants.IN}
+    plain |= {sre_constants.ANY, sre_constants.BRANCH, sre_constants.SUBPATTERN}
+    plain |= {sre_constants.MAX_REPEAT, sre_constants.MIN_REPEAT}
+    for op, av in _nodes(list(parsed)):
+        if op is sre_constants.AT:
+            assert av is sre_constants.AT_BEGINNING, f"anchor {av}: read the pattern again"
+        else:
+            assert op in plain, f"pattern element {op}: read the pattern again"
+
+
+@given(st.from_regex(BADNESS_RE, fullmatch=True))
+def test_every_bad_sequence_holds_a_gate_hit(sequence: str):
+    assert fast.MOJIBAKE_GATE.search(sequence) is not None
+
+
+_badness_chars = "".join(sorted(set("".join(MOJIBAKE_CATEGORIES.values())))) + "aZé ñ.,\n"
+
+
+@given(
+    st.one_of(
+        st.text(st.sampled_from(_badness_chars), max_size=40),
+        st.lists(
+            st.one_of(st.from_regex(BADNESS_RE, fullmatch=True), st.sampled_from(["Núñez ", "a"])),
+            max_size=30,
+        ).map("".join),
+    )
+)
+@example("He said a Ã it")  # the match starts two characters before the hit
+@example("ok ГўВЂВ.a")
+def test_badness_near_the_gate_hits_is_ftfys_badness(text: str):
+    # Bad sequences in any context, and clean lines with many hits (past _MAX_LOCAL_HITS).
+    assert fast._bad_near_hits(text) == is_bad(text)
+    assert fast._is_bad(text) == (not text.isascii() and is_bad(text))
+
+
+def test_a_clean_line_the_gate_flags_is_judged_without_a_scan(monkeypatch: pytest.MonkeyPatch):
+    def scan(text: str) -> bool:
+        raise AssertionError("is_bad scanned the line")
+
+    monkeypatch.setattr(fast, "is_bad", scan)
+    line = "Jorge Núñez met Antonín Dvořák in São Paulo, said “Olá” and left.\n"
+    assert fast.MOJIBAKE_GATE.search(line) is not None
+    assert fast._is_bad(line) is False
+    assert FixMojibake()(line) == line
+    assert fast._is_bad("Blinkenâ€™s visit") is True
 
 
 # --- Properties ----------------------------------------------------------------------------
