@@ -372,13 +372,20 @@ def test_the_first_suspect_line_is_found_piece_by_piece(monkeypatch: pytest.Monk
 
 
 def _recorded_line_tests(catalog: Catalog) -> list[str]:
-    """The lines ``catalog``'s line test is asked about from now on, in order."""
+    """The lines ``catalog``'s line tests (of text and of UTF-8) are asked about from now on,
+    in order."""
     tested: list[str] = []
-    test = catalog.line_test()
-    assert test is not None
+    test, encoded = catalog.line_test(), catalog.encoded_line_test()
+    assert test is not None and encoded is not None
     built = catalog._prefilter
     object.__setattr__(
-        catalog, "_prefilter", (*built[:2], lambda line: tested.append(line) or test(line))
+        catalog,
+        "_prefilter",
+        (
+            *built[:2],
+            lambda line: tested.append(line) or test(line),
+            lambda line: tested.append(line.decode()) or encoded(line),
+        ),
     )
     return tested
 
@@ -394,6 +401,33 @@ def test_lines_before_the_first_suspect_piece_are_not_tested(
     assert 0 < len(tested) < 60 and "Advertisement" in tested
 
 
+def test_each_line_is_tested_as_it_stands_in_the_encoded_text() -> None:
+    # The document is encoded once; each line goes to the set with its margin (which the set's
+    # patterns allow around a rule's), not stripped and encoded on its own.
+    catalog = Catalog(builtin_catalog().rules)
+    tested: list[str] = []
+    encoded: list[bytes] = []
+    test, test_encoded = catalog.line_test(), catalog.encoded_line_test()
+    assert test is not None and test_encoded is not None
+    built = catalog._prefilter
+    object.__setattr__(
+        catalog,
+        "_prefilter",
+        (
+            *built[:2],
+            lambda line: tested.append(line) or test(line),
+            lambda line: encoded.append(line) or test_encoded(line),
+        ),
+    )
+    text = "He left.\n\n\xa0 Leave a Reply\t\n\nHe came back."
+    assert StripResidue(catalog=catalog)(text) == "He left.\n\nHe came back."
+    assert encoded == [b"He left.", "\xa0 Leave a Reply\t".encode(), b"He came back."]
+    assert tested == []  # no line was encoded on its own
+    # The verdicts are those of the stripped lines
+    plain = "He left.\n\nLeave a Reply\n\nHe came back."
+    assert StripResidue().classify(text) == StripResidue().classify(plain)
+
+
 def test_each_form_of_a_line_to_repair_is_tested_once(monkeypatch: pytest.MonkeyPatch) -> None:
     # A line with an odd space or a stray " ." is tested by the set as it is, then as
     # repaired, and no more: the kinds of its repaired form serve the contextual stage too.
@@ -404,6 +438,7 @@ def test_each_form_of_a_line_to_repair_is_tested_once(monkeypatch: pytest.Monkey
     matching = RuleSet.matching
     monkeypatch.setattr(RuleSet, "may_match", lambda s, t: scanned.append(t) or may_match(s, t))
     monkeypatch.setattr(RuleSet, "matching", lambda s, t: scanned.append(t) or matching(s, t))
+    # (the document is encoded once, then searched and cut into lines as bytes)
     text = "He left\xa0the talks in Beijing. .\n\nLeave\xa0a Reply"
     assert StripResidue(catalog=catalog)(text) == "He left\xa0the talks in Beijing. ."
     assert sorted(tested) == sorted(
@@ -414,4 +449,4 @@ def test_each_form_of_a_line_to_repair_is_tested_once(monkeypatch: pytest.Monkey
             "Leave a Reply",
         ]
     )
-    assert scanned == [text]  # the one search for the first suspect piece, nothing per form
+    assert scanned == [text.encode()]  # the one search for the first suspect piece, none per form

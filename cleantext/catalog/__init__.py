@@ -538,9 +538,18 @@ class Catalog:
 
     def _built_prefilter(
         self,
-    ) -> tuple[prefilter.RuleSet, tuple[str, ...], Callable[[str], LineNeeds]] | None:
-        """The RE2 set, the kind of each of its patterns and the set's :meth:`line_test`, built
-        on first use; None without."""
+    ) -> (
+        tuple[
+            prefilter.RuleSet,
+            tuple[str, ...],
+            Callable[[str], LineNeeds],
+            Callable[[bytes], LineNeeds],
+        ]
+        | None
+    ):
+        """The RE2 set, the kind of each of its patterns, the set's :meth:`line_test` and the
+        same test of a line encoded in UTF-8 (:meth:`encoded_line_test`), built on first use;
+        None without."""
         if self._prefilter is not _UNBUILT:
             return self._prefilter
         with self._lock:
@@ -567,7 +576,7 @@ class Catalog:
                             rules = tuple(chosen[k] for k in found if kinds[k] == "any")
                             return flags, rules, frozenset(kinds[k] for k in found)
 
-                        built = (rule_set, kinds, rule_set.classifier(needs, _NOTHING))
+                        built = (rule_set, kinds, *rule_set.classifiers(needs, _NOTHING))
                 object.__setattr__(self, "_prefilter", built)
         return self._prefilter
 
@@ -605,21 +614,24 @@ class Catalog:
         built = self._built_prefilter()
         if built is None:
             return None
-        rule_set, kinds, _ = built
+        rule_set, kinds = built[0], built[1]
         return frozenset(kinds[k] for k in rule_set.matching(text))
 
-    def first_suspect_line(self, text: str) -> int | None:
+    def first_suspect_line(self, text: str | bytes) -> int | None:
         """The index of the first ``\\n``-separated line of ``text`` where, as far as the RE2
         set can tell, a rule may match or something needs repair (see :meth:`scan`); None
         when there is none. Found by passes of the set over pieces of whole lines that double
         in size from :data:`FIRST_PIECE` characters: a document without residue is scanned
         once, one with residue near its top little further. The index of the first line of
-        the first suspect piece (0 when there is no set: every line is suspect).
+        the first suspect piece (0 when there is no set: every line is suspect). ``text`` may
+        be given encoded in UTF-8 (the pieces are then counted in bytes).
 
         >>> cat = builtin_catalog()
         >>> cat.first_suspect_line("He left.\\n\\nLeave a Reply"), cat.first_suspect_line("Hi.")
         (0, None)
         >>> cat.first_suspect_line("He left.\\n" * 200 + "Leave a Reply")  # the 2nd piece
+        114
+        >>> cat.first_suspect_line(b"He left.\\n" * 200 + b"Leave a Reply")
         114
         """
         built = self._built_prefilter()
@@ -627,11 +639,12 @@ class Catalog:
             return 0
         may_match = built[0].may_match
         start, size, n = 0, FIRST_PIECE, len(text)
+        newline = b"\n" if isinstance(text, bytes) else "\n"
         while start < n:
-            end = text.find("\n", start + size)
+            end = text.find(newline, start + size)  # type: ignore[arg-type]
             end = n if end < 0 else end + 1
             if may_match(text[start:end]):
-                return text.count("\n", 0, start)
+                return text.count(newline, 0, start)  # type: ignore[arg-type]
             start, size = end, size * 2
         return None
 
@@ -655,6 +668,21 @@ class Catalog:
         if built is None:
             return None
         return built[2]
+
+    def encoded_line_test(self) -> Callable[[bytes], LineNeeds] | None:
+        """:meth:`line_test` of a line given encoded in UTF-8 (a piece of a text encoded once,
+        which saves encoding each line); None when there is no set. The line may keep its
+        margin (:data:`LINE_MARGIN`): the set's patterns allow it around a rule's.
+
+        >>> test = builtin_catalog().encoded_line_test()
+        >>> flags, rules, kinds = test(b"  Leave a Reply")
+        >>> flags == MAY_MATCH, [rule.id for rule in rules], sorted(kinds)
+        (True, ['en.comment_form.wordpress'], ['any'])
+        """
+        built = self._built_prefilter()
+        if built is None:
+            return None
+        return built[3]
 
     def first_match(
         self,

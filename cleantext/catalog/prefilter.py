@@ -330,16 +330,18 @@ class RuleSet:
         positions = self._positions
         return sorted(positions[k] for k in found)
 
-    def may_match(self, text: str) -> bool:
+    def may_match(self, text: str | bytes) -> bool:
         """Whether any pattern may match a line of ``text`` (true when it cannot tell); the
-        test of :meth:`matching`, with nothing sorted.
+        test of :meth:`matching`, with nothing sorted. ``text`` may be given encoded in UTF-8.
 
         >>> rules = RuleSet([(r"\\d{4}", True)])
-        >>> rules.may_match("in\\n1999"), rules.may_match("in\\n99")
-        (True, False)
+        >>> rules.may_match("in\\n1999"), rules.may_match("in\\n99"), rules.may_match(b"1999")
+        (True, False, True)
         """
         if self._match is None:
             return True
+        if isinstance(text, bytes):
+            return bool(self._match(text))
         try:
             return bool(self._match(text.encode("utf-8")))
         except UnicodeEncodeError:
@@ -357,21 +359,32 @@ class RuleSet:
         >>> test("1999"), test("Leave a Reply"), test("He left.")
         ((1,), (0,), ())
         """
+        return self.classifiers(verdict, nothing)[0]
+
+    def classifiers(
+        self, verdict: Callable[[tuple[int, ...]], T], nothing: T
+    ) -> tuple[Callable[[str], T], Callable[[bytes], T]]:
+        """:meth:`classifier`, and the same test of a line given encoded in UTF-8 (which
+        saves encoding each line of a text that was encoded whole); both keep one store of
+        verdicts.
+
+        >>> rules = RuleSet([(r"\\d{4}", True)])
+        >>> of_text, of_bytes = rules.classifiers(lambda found: found, ())
+        >>> of_text("1999"), of_bytes(b"1999"), of_bytes(b"99")
+        ((0,), (0,), ())
+        """
         everything = tuple(self._all)
         match = self._match
         if match is None:
             every = verdict(everything)
-            return lambda line: every
+            return (lambda line: every), (lambda line: every)
         positions = self._positions
         known: dict[tuple[int, ...], T] = {}
 
-        def classify(line: str) -> T:
-            try:
-                found = match(line.encode("utf-8"))
-            except UnicodeEncodeError:
-                found = None
+        def classify_bytes(line: bytes) -> T:
+            found = match(line)
             if not found:
-                return nothing if found is not None else verdict(everything)
+                return nothing
             key = tuple(found)
             result = known.get(key)
             if result is None:
@@ -380,4 +393,11 @@ class RuleSet:
                 result = known[key] = verdict(tuple(sorted(positions[k] for k in found)))
             return result
 
-        return classify
+        def classify(line: str) -> T:
+            try:
+                encoded = line.encode("utf-8")
+            except UnicodeEncodeError:
+                return verdict(everything)
+            return classify_bytes(encoded)
+
+        return classify, classify_bytes

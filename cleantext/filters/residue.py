@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from heapq import heappop, heappush
 from itertools import accumulate, compress
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import regex
 
@@ -31,6 +31,7 @@ from cleantext.catalog import (
     SCANNED_POSITIONS,
     TO_REPAIR,
     Catalog,
+    LineNeeds,
     Rule,
     builtin_catalog,
 )
@@ -231,9 +232,20 @@ def _scan_lines(catalog: Catalog, text: str) -> _LineScan:
     if line_test is None:
         _scan_every_line(catalog, scan)
         return scan
-    first = catalog.first_suspect_line(text)
+    try:
+        data: bytes | None = text.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate: each line is encoded (or not) on its own
+        data = None
+    first = catalog.first_suspect_line(text if data is None else data)
     if first is None:
         return scan  # no rule can match any line: no line is even counted as kept
+    # Each line is tested as it stands in the text encoded once, margin and all (the set
+    # allows a margin around every rule), rather than stripped and encoded on its own.
+    if data is None:
+        keys: list[str] | list[bytes] = lines
+        test: Callable[[Any], LineNeeds] = line_test
+    else:
+        keys, test = data.split(b"\n"), catalog.encoded_line_test()  # type: ignore[assignment]
     scanned: set[str] = set()
     scan.scanned = scanned
     verdicts, nonblank, stripped, pending = (
@@ -245,7 +257,7 @@ def _scan_lines(catalog: Catalog, text: str) -> _LineScan:
     for i, candidate in _candidates(lines, limit, nonblank):
         if i < first:
             continue  # above the first suspect piece: only counted as kept
-        needs, rules, kinds = line_test(candidate)
+        needs, rules, kinds = test(keys[i])
         if not kinds:
             continue
         scanned |= kinds
