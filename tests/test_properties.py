@@ -133,6 +133,39 @@ def test_fix_mojibake_leaves_each_line_of_its_output_as_it_is(text: str) -> None
     assert mojibake_left(later, repaired) == (FixMojibake()(later) != later)
 
 
+@given(
+    source=st.one_of(mojibaked, hostile_text, any_text),
+    lines=st.lists(
+        st.one_of(st.text(_badness_alphabet, max_size=12), mojibaked, st.just("Núñez ")),
+        max_size=6,
+    ),
+    data=st.data(),
+)
+def test_mojibake_left_tries_only_the_lines_a_repaired_text_lacks(
+    source: str, lines: list[str], data: st.DataObject
+) -> None:
+    # Any text against any output of fix-mojibake: its lines mixed with new ones, in any order.
+    repaired = FixMojibake()(source)
+    mixed = data.draw(st.permutations(repaired.split("\n") + lines))
+    text = "\n".join(mixed) + data.draw(st.sampled_from(["", "\n"]))
+    assert mojibake_left(text, repaired) == (FixMojibake()(text) != text)
+
+
+@pytest.mark.parametrize(
+    ("text", "source"),
+    [
+        ("Karel ÄŒ\nHe left.", "Karel ÄŒ"),  # bad only with its line break: tried again
+        ("He said.\nÃ y", "1Ã y"),  # a line that is only part of a repaired line
+        ("Ã y\nHe said.", "1Ã y\n"),
+        ("Señor Núñez\nHe left.", "Señor Núñez\n"),  # flagged, and left as it was
+    ],
+)
+def test_mojibake_left_compares_whole_lines_with_their_line_breaks(text: str, source: str):
+    repaired = FixMojibake()(source)
+    assert repaired == source
+    assert mojibake_left(text, repaired) == (FixMojibake()(text) != text)
+
+
 # --- Many texts at once ------------------------------------------------------------------
 
 from cleantext.filters import StripResidue  # noqa: E402

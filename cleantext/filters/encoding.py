@@ -195,15 +195,43 @@ def mojibake_left(text: str, repaired: str | None = None) -> bool:
     (True, False)
     >>> mojibake_left("Bogotá\\nBogotÃ¡", repaired="Bogotá")  # the new line is tried
     True
+    >>> mojibake_left("Señor Núñez\\nHe left.", repaired="Señor Núñez\\n")  # a line it left
+    False
     """
-    if not may_contain_mojibake(text):
-        return False
-    if repaired is not None:
+    hit = None if text.isascii() else _MOJIBAKE_GATE.search(text)
+    if hit is None:
+        return False  # nothing the gate flags: ftfy leaves every line as it is
+    if repaired is not None and "\r" not in text:
+        text = _new_flagged_segments(text, hit, repaired)
+    elif repaired is not None:
         kept = set(_segments(repaired))
-        # ftfy cuts a line longer than _MAX_SEGMENT where its length says: such a line is
-        # tried again however it came about.
         text = "".join(s for s in _segments(text) if s not in kept or len(s) > _MAX_SEGMENT)
     return FixMojibake().apply(text) != text
+
+
+def _new_flagged_segments(text: str, hit: regex.Match[str], repaired: str) -> str:
+    """The segments of ``text`` (lines with their ``\\n``) that hold a hit of the gate (the
+    first is ``hit``) and are not segments of ``repaired``, joined; a segment longer than
+    ``_MAX_SEGMENT`` always (ftfy cuts it where its length says, so it is tried again however it
+    came about). Only those can change: ftfy leaves a segment without a hit as it is."""
+    # A segment "line\n" of text is one of repaired's when "\nline\n" occurs in framed.
+    framed = "\n" + repaired
+    last = repaired[repaired.rfind("\n") + 1 :]  # repaired's one segment without a line break
+    new: list[str] = []
+    while hit is not None:
+        start = text.rfind("\n", 0, hit.start()) + 1
+        end = text.find("\n", hit.start()) + 1
+        if end == 0:
+            end = len(text)
+            segment = text[start:]
+            kept = segment == last
+        else:
+            segment = text[start:end]
+            kept = "\n" + segment in framed
+        if not kept or len(segment) > _MAX_SEGMENT:
+            new.append(segment)
+        hit = _MOJIBAKE_GATE.search(text, end)
+    return "".join(new)
 
 
 def _segments(text: str) -> list[str]:
