@@ -371,6 +371,20 @@ def test_the_first_suspect_line_is_found_piece_by_piece(monkeypatch: pytest.Monk
     assert not any(catalog.scan(line) for line in text.split("\n")[:k])
 
 
+def test_a_text_no_rule_can_match_is_not_split_into_lines() -> None:
+    from cleantext.filters.residue import _scan_lines
+
+    catalog = builtin_catalog()
+    prose = "He left the talks in Beijing on Monday.\n\n" * 40 + "He came back."
+    scan = _scan_lines(catalog, prose)
+    assert scan.lines == [] and scan.verdicts == [None] * (prose.count("\n") + 1)
+    assert StripResidue().classify(prose) == [None] * len(prose.split("\n"))
+    assert StripResidue()(prose) == prose
+    assert StripResidue().explain(prose) == (prose, [])
+    dirty = prose + "\n\nAdvertisement"
+    assert _scan_lines(catalog, dirty).lines == dirty.split("\n")
+
+
 def _recorded_line_tests(catalog: Catalog) -> list[str]:
     """The lines ``catalog``'s line tests (of text and of UTF-8) are asked about from now on,
     in order."""
