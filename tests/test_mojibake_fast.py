@@ -211,7 +211,10 @@ def test_every_bad_sequence_holds_a_gate_hit(sequence: str):
     assert fast.MOJIBAKE_GATE.search(sequence) is not None
 
 
-_badness_chars = "".join(sorted(set("".join(MOJIBAKE_CATEGORIES.values())))) + "aZé ñ.,\n"
+# Every character of ftfy's badness classes (their ranges expanded), and ASCII neighbours.
+_badness_class = re.compile("[" + "".join(MOJIBAKE_CATEGORIES.values()) + "]")
+_badness_chars = [c for c in map(chr, range(0x80, 0x10000)) if _badness_class.match(c)]
+_badness_chars += list("aZé ñ.,\n")
 
 
 @given(
@@ -225,6 +228,7 @@ _badness_chars = "".join(sorted(set("".join(MOJIBAKE_CATEGORIES.values())))) + "
 )
 @example("He said a Ã it")  # the match starts two characters before the hit
 @example("ok ГўВЂВ.a")
+@example("ú\x80")  # the hit takes both characters; the match starts one after it
 def test_badness_near_the_gate_hits_is_ftfys_badness(text: str):
     # Bad sequences in any context, and clean lines with many hits (past _MAX_LOCAL_HITS).
     assert fast._bad_near_hits(text) == is_bad(text)

@@ -403,8 +403,8 @@ _FLAG_OF_KIND = {"any": MAY_MATCH, "repair": TO_REPAIR}
 #: may match it, and the kinds of all that may (positions, and "repair").
 LineNeeds = tuple[int, tuple[Rule, ...], frozenset[str]]
 _NOTHING: LineNeeds = (0, (), frozenset())
-#: The size in characters of the first piece :meth:`Catalog.first_suspect_line` scans; each
-#: next piece is twice as large.
+#: The size in characters (in bytes, of a text given encoded) of the first piece
+#: :meth:`Catalog.first_suspect_line` scans; each next piece is twice as large.
 FIRST_PIECE = 1024
 #: Line-length classes: a line is tried only against rules whose max_length reaches its class.
 _LENGTH_CLASSES = (24, 48, 80, 120, 160, 220, 300, 400, 600)
