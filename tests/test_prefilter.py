@@ -385,41 +385,10 @@ def test_a_text_no_rule_can_match_is_not_split_into_lines() -> None:
     assert _scan_lines(catalog, dirty).lines == dirty.split("\n")
 
 
-def _recorded_line_tests(catalog: Catalog) -> list[str]:
-    """The lines ``catalog``'s line tests (of text and of UTF-8) are asked about from now on,
-    in order."""
-    tested: list[str] = []
-    test, encoded = catalog.line_test(), catalog.encoded_line_test()
-    assert test is not None and encoded is not None
-    built = catalog._prefilter
-    object.__setattr__(
-        catalog,
-        "_prefilter",
-        (
-            *built[:2],
-            lambda line: tested.append(line) or test(line),
-            lambda line: tested.append(line.decode()) or encoded(line),
-        ),
-    )
-    return tested
-
-
-def test_lines_before_the_first_suspect_piece_are_not_tested(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    catalog = Catalog(builtin_catalog().rules)
-    tested = _recorded_line_tests(catalog)
-    prose = "He left the talks in Beijing on Monday."
-    text = "\n\n".join([prose] * 100 + ["Advertisement", prose])
-    assert StripResidue(catalog=catalog)(text) == "\n\n".join([prose] * 101)
-    assert 0 < len(tested) < 60 and "Advertisement" in tested
-
-
-def test_each_line_is_tested_as_it_stands_in_the_encoded_text() -> None:
-    # The document is encoded once; each line goes to the set with its margin (which the set's
-    # patterns allow around a rule's), not stripped and encoded on its own.
-    catalog = Catalog(builtin_catalog().rules)
-    tested: list[str] = []
+def _recorded_line_tests(catalog: Catalog) -> tuple[list[str], list[bytes]]:
+    """The lines ``catalog``'s line tests are asked about from now on, in order: those given
+    as text (:meth:`Catalog.line_test`), and those given encoded (``encoded_line_test``)."""
+    as_text: list[str] = []
     encoded: list[bytes] = []
     test, test_encoded = catalog.line_test(), catalog.encoded_line_test()
     assert test is not None and test_encoded is not None
@@ -429,14 +398,34 @@ def test_each_line_is_tested_as_it_stands_in_the_encoded_text() -> None:
         "_prefilter",
         (
             *built[:2],
-            lambda line: tested.append(line) or test(line),
+            lambda line: as_text.append(line) or test(line),
             lambda line: encoded.append(line) or test_encoded(line),
         ),
     )
+    return as_text, encoded
+
+
+def test_lines_before_the_first_suspect_piece_are_not_tested(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    catalog = Catalog(builtin_catalog().rules)
+    as_text, encoded = _recorded_line_tests(catalog)
+    prose = "He left the talks in Beijing on Monday."
+    text = "\n\n".join([prose] * 100 + ["Advertisement", prose])
+    assert StripResidue(catalog=catalog)(text) == "\n\n".join([prose] * 101)
+    tested = as_text + [line.decode() for line in encoded]
+    assert 0 < len(tested) < 60 and "Advertisement" in tested
+
+
+def test_each_line_is_tested_as_it_stands_in_the_encoded_text() -> None:
+    # The document is encoded once; each line goes to the set with its margin (which the set's
+    # patterns allow around a rule's), not stripped and encoded on its own.
+    catalog = Catalog(builtin_catalog().rules)
+    as_text, encoded = _recorded_line_tests(catalog)
     text = "He left.\n\n\xa0 Leave a Reply\t\n\nHe came back."
     assert StripResidue(catalog=catalog)(text) == "He left.\n\nHe came back."
     assert encoded == [b"He left.", "\xa0 Leave a Reply\t".encode(), b"He came back."]
-    assert tested == []  # no line was encoded on its own
+    assert as_text == []  # no line was encoded on its own
     # The verdicts are those of the stripped lines
     plain = "He left.\n\nLeave a Reply\n\nHe came back."
     assert StripResidue().classify(text) == StripResidue().classify(plain)
@@ -446,7 +435,7 @@ def test_each_form_of_a_line_to_repair_is_tested_once(monkeypatch: pytest.Monkey
     # A line with an odd space or a stray " ." is tested by the set as it is, then as
     # repaired, and no more: the kinds of its repaired form serve the contextual stage too.
     catalog = Catalog(builtin_catalog().rules)
-    tested = _recorded_line_tests(catalog)
+    as_text, encoded = _recorded_line_tests(catalog)
     scanned: list[str] = []
     may_match = RuleSet.may_match
     matching = RuleSet.matching
@@ -455,12 +444,7 @@ def test_each_form_of_a_line_to_repair_is_tested_once(monkeypatch: pytest.Monkey
     # (the document is encoded once, then searched and cut into lines as bytes)
     text = "He left\xa0the talks in Beijing. .\n\nLeave\xa0a Reply"
     assert StripResidue(catalog=catalog)(text) == "He left\xa0the talks in Beijing. ."
-    assert sorted(tested) == sorted(
-        [
-            "He left\xa0the talks in Beijing. .",
-            "He left the talks in Beijing.",
-            "Leave\xa0a Reply",
-            "Leave a Reply",
-        ]
-    )
+    # as they stand in the text, then repaired
+    assert encoded == ["He left\xa0the talks in Beijing. .".encode(), "Leave\xa0a Reply".encode()]
+    assert sorted(as_text) == ["He left the talks in Beijing.", "Leave a Reply"]
     assert scanned == [text.encode()]  # the one search for the first suspect piece, none per form
