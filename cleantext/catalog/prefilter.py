@@ -347,31 +347,23 @@ class RuleSet:
         except UnicodeEncodeError:
             return True
 
-    def classifier(self, verdict: Callable[[tuple[int, ...]], T], nothing: T) -> Callable[[str], T]:
-        """A function of one line: ``nothing`` when no pattern may match it, else
-        ``verdict`` of the indexes (as in :meth:`matching`, in order) of those that may;
-        ``verdict`` of every index when it cannot tell (a lone surrogate, a set too large).
-        Each set of indexes gets its verdict once. Faster than :meth:`matching` for many short
-        lines: one call of the automaton, and nothing more for a line no pattern may match.
-
-        >>> rules = RuleSet([(r"leave\\s++a\\s++reply", False), (r"\\d{4}", True)])
-        >>> test = rules.classifier(lambda found: found, ())
-        >>> test("1999"), test("Leave a Reply"), test("He left.")
-        ((1,), (0,), ())
-        """
-        return self.classifiers(verdict, nothing)[0]
-
     def classifiers(
         self, verdict: Callable[[tuple[int, ...]], T], nothing: T
     ) -> tuple[Callable[[str], T], Callable[[bytes], T]]:
-        """:meth:`classifier`, and the same test of a line given encoded in UTF-8 (which
-        saves encoding each line of a text that was encoded whole); both keep one store of
-        verdicts.
+        """Two functions of one line, the first given as text, the second encoded in UTF-8
+        (a piece of a text encoded whole): ``nothing`` when no pattern may match it, else
+        ``verdict`` of the indexes (as in :meth:`matching`, in order) of those that may;
+        ``verdict`` of every index when it cannot tell (a lone surrogate, a set too large).
+        Each set of indexes gets its verdict once, in one store for both. Faster than
+        :meth:`matching` for many short lines: one call of the automaton, and nothing more for
+        a line no pattern may match.
 
-        >>> rules = RuleSet([(r"\\d{4}", True)])
+        >>> rules = RuleSet([(r"leave\\s++a\\s++reply", False), (r"\\d{4}", True)])
         >>> of_text, of_bytes = rules.classifiers(lambda found: found, ())
-        >>> of_text("1999"), of_bytes(b"1999"), of_bytes(b"99")
-        ((0,), (0,), ())
+        >>> of_text("1999"), of_text("Leave a Reply"), of_text("He left.")
+        ((1,), (0,), ())
+        >>> of_bytes(b"1999"), of_bytes(b"99")
+        ((1,), ())
         """
         everything = tuple(self._all)
         match = self._match
