@@ -12,6 +12,7 @@ import os
 import statistics
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import ftfy
@@ -19,7 +20,7 @@ import pytest
 
 import cleantext
 from benchmarks import speed
-from benchmarks.cli_bench import run_command
+from benchmarks.cli_bench import ProcTree, run_command
 from benchmarks.corpus import (
     CorpusParams,
     iter_documents,
@@ -295,6 +296,48 @@ def test_run_command_reports_time_and_peak_memory(tmp_path):
     assert run.peak_rss_mb > 60
     with pytest.raises(RuntimeError, match="exited 3"):
         run_command([sys.executable, "-c", "import sys; sys.exit(3)"], ROOT)
+
+
+def test_run_command_sums_the_memory_of_every_process_below_it():
+    # The command starts two children that each hold 60 MB for a while: the largest process
+    # holds about 60 MB, the tree (children of children included) more than 120.
+    holder = "import time; x = bytearray(60_000_000); time.sleep(1.0)"
+    spawner = (
+        "import subprocess, sys\n"
+        f"procs = [subprocess.Popen([sys.executable, '-c', {holder!r}]) for _ in range(2)]\n"
+        "for p in procs: p.wait()"
+    )
+    run = run_command([sys.executable, "-c", spawner], ROOT)
+    assert 60 < run.peak_rss_mb < 100
+    assert run.tree_rss_mb is not None and run.tree_rss_mb > 120
+
+
+@pytest.mark.skipif(not ProcTree.available(), reason="reads /proc (Linux)")
+def test_the_process_tree_is_read_from_proc_and_finds_new_descendants():
+    # A process that starts after the first sample is counted by the next; gone, dropped.
+    holder = "import time; x = bytearray(40_000_000); time.sleep(30)"
+    child = subprocess.Popen(
+        [sys.executable, "-c", "import subprocess; subprocess.call(['sleep', '30'])"]
+    )
+    try:
+        tree = ProcTree(os.getpid())
+        before = tree.rss_bytes()
+        assert child.pid in tree.members
+        later = subprocess.Popen([sys.executable, "-c", holder])
+        try:
+            deadline = time.monotonic() + 10
+            while tree.rss_bytes() < before + 40_000_000 and time.monotonic() < deadline:
+                time.sleep(0.05)
+            assert later.pid in tree.members
+            assert tree.rss_bytes() >= before + 40_000_000
+        finally:
+            later.kill()
+            later.wait()
+        tree.rss_bytes()
+        assert later.pid not in tree.members
+    finally:
+        child.kill()
+        child.wait()
 
 
 def test_run_command_reports_cpu_in_user_space_and_in_the_kernel(tmp_path):
