@@ -9,8 +9,9 @@ over all processes: from ``/proc`` on Linux, elsewhere with psutil when it is in
 The sampler runs beside the command it measures, so it must cost next to nothing: on two cores a
 ``--jobs 2`` run has no idle core to absorb it, while a ``--jobs 1`` run has. psutil's
 ``children(recursive=True)`` reads every process's ``/proc/PID/stat`` on each call; sampled every
-20 ms that took 7-8% of a core (session 19), enough to lower ``--jobs 2 / --jobs 1`` by about 4%;
-reading ``/proc`` directly every 100 ms takes about 0.5%.
+20 ms that took 7-8% of a core (session 19): in turns on a 256 MB JSONL corpus, ``--jobs 2``
+ran 2-12% faster with ``/proc`` read every 100 ms instead, which takes about 0.5% of a core
+(``results/session19-sampler.md``).
 """
 
 from __future__ import annotations
@@ -25,7 +26,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["CliFeatures", "CliRun", "ProcTree", "cli_features", "run_command", "tree_sampler"]
+__all__ = [
+    "CliFeatures",
+    "CliRun",
+    "ProcTree",
+    "cli_features",
+    "parent_of",
+    "run_command",
+    "tree_sampler",
+]
 
 # Runs the command, then prints its wall time, the peak RSS of its largest process (KiB on
 # Linux) and the CPU seconds of all its processes. Kept as source so the wrapper needs nothing
@@ -103,23 +112,36 @@ def cli_features(repo: Path) -> CliFeatures:
     return CliFeatures(jobs="--jobs" in text, jsonl="jsonl" in text.lower(), help_text=text)
 
 
-class ProcTree:
-    """The descendants of ``root`` (not ``root`` itself) and their summed RSS, read from
-    ``/proc`` (Linux). Only processes not seen before have their parent looked up, so a
-    sample costs a directory listing plus one small read per descendant.
+def parent_of(stat: bytes) -> int:
+    """The parent pid in a ``/proc/PID/stat`` line: ``pid (comm) state ppid ...``, where the
+    command name ``comm`` may hold spaces and parentheses.
 
-    >>> import os, subprocess, sys
-    >>> child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(5)"])
+    >>> parent_of(b"123 (a) b) S 456 123 123 0 -1")
+    456
+    """
+    return int(stat[stat.rindex(b")") + 2 :].split(maxsplit=2)[1])
+
+
+class ProcTree:
+    """The processes below ``root`` (not ``root`` itself) and their summed RSS, read from
+    ``/proc`` (Linux). Each sample lists ``/proc``; only pids not listed in the sample before
+    have their parent looked up, so a sample costs a directory listing plus one small read
+    per member.
+
+    A member stays one when its parent exits (it is reparented, still part of the run). A
+    process that is started and reparented between two samples (a double fork) is never
+    seen as a member, nor is a new member that reuses, within one sample, the pid of a
+    process that has just exited: neither happens in the runs measured here.
+
     >>> tree = ProcTree(os.getpid())
-    >>> tree.rss_bytes() > 1_000_000 and child.pid in tree.members
+    >>> tree.rss_bytes() >= 0  # the summed RSS of this process's children, now
     True
-    >>> child.kill(); _ = child.wait()
     """
 
     def __init__(self, root: int) -> None:
         self.root = root
         self.members: set[int] = set()
-        self._seen: set[int] = set()
+        self._seen: set[int] = set()  # the pids listed by the sample before
         self._page = os.sysconf("SC_PAGE_SIZE")
 
     @staticmethod
@@ -128,21 +150,16 @@ class ProcTree:
         return os.path.exists(f"/proc/{os.getpid()}/statm")
 
     def _discover(self) -> None:
-        fresh: dict[int, int] = {}  # pid -> parent, for the processes not seen before
-        for name in os.listdir("/proc"):
-            if not name.isdigit():
-                continue
-            pid = int(name)
-            if pid in self._seen:
-                continue
-            self._seen.add(pid)
+        listed = {int(name) for name in os.listdir("/proc") if name.isdigit()}
+        self.members &= listed
+        fresh: dict[int, int] = {}  # pid -> parent, for the pids the sample before missed
+        for pid in listed - self._seen:
             try:
                 with open(f"/proc/{pid}/stat", "rb") as fh:
-                    stat = fh.read()
-            except OSError:
+                    fresh[pid] = parent_of(fh.read())
+            except (OSError, ValueError, IndexError):  # gone, or a line not understood
                 continue
-            # "pid (comm) state ppid ...": comm may hold spaces and parentheses
-            fresh[pid] = int(stat[stat.rindex(b")") + 2 :].split(maxsplit=2)[1])
+        self._seen = listed
         grew = True
         while grew:  # a new child of a new child joins once its parent has
             grew = False
@@ -153,7 +170,7 @@ class ProcTree:
                     grew = True
 
     def rss_bytes(self) -> int:
-        """The summed resident size of the descendants alive now."""
+        """The summed resident size of the members alive now."""
         self._discover()
         total = 0
         for pid in list(self.members):
@@ -161,7 +178,7 @@ class ProcTree:
                 with open(f"/proc/{pid}/statm", "rb") as fh:
                     total += int(fh.read().split()[1]) * self._page
             except (OSError, IndexError, ValueError):
-                self.members.discard(pid)  # gone (a reused pid is not looked up again)
+                self.members.discard(pid)  # exited since it was listed
         return total
 
 
@@ -176,8 +193,12 @@ def _psutil_rss(pid: int) -> Callable[[], int] | None:
         return None
 
     def rss_bytes() -> int:
+        try:
+            procs = root.children(recursive=True)  # the wrapper itself is left out
+        except psutil.Error:  # the wrapper has exited: the run is over
+            return 0
         total = 0
-        for proc in root.children(recursive=True):  # the wrapper itself is left out
+        for proc in procs:
             try:
                 total += proc.memory_info().rss
             except psutil.Error:
@@ -195,11 +216,17 @@ def tree_sampler(pid: int) -> Callable[[], int] | None:
     return _psutil_rss(pid)
 
 
-def _sample_tree(sample: Callable[[], int], stop: threading.Event, peak: list[float]) -> None:
+def _sample_tree(
+    sample: Callable[[], int], stop: threading.Event, peak: list[float | None]
+) -> None:
+    """Keep in ``peak[0]`` the largest of ``sample()``'s answers (in MB) until ``stop``; an
+    error leaves None there, so that a failed sampler reports no figure rather than a low one.
+    """
     while not stop.is_set():
         try:
-            peak[0] = max(peak[0], sample() / 1e6)
-        except Exception:  # the tree is gone, or psutil gave up: keep the peak so far
+            peak[0] = max(peak[0] or 0.0, sample() / 1e6)
+        except Exception:
+            peak[0] = None
             return
         stop.wait(SAMPLE_SECONDS)
 
@@ -225,7 +252,7 @@ def run_command(
         cwd=repo,
     )
     stop = threading.Event()
-    peak = [0.0]
+    peak: list[float | None] = [0.0]
     sampler = None
     sample = tree_sampler(proc.pid)
     if sample is not None:
