@@ -307,10 +307,22 @@ def test_run_command_reports_time_and_peak_memory(tmp_path):
         run_command([sys.executable, "-c", "import sys; sys.exit(3)"], ROOT)
 
 
+def _holding(megabytes: int, seconds: float) -> str:
+    """Python source for a process that holds ``megabytes`` MB for ``seconds``."""
+    return f"import time; x = bytearray({megabytes} * 1_000_000); time.sleep({seconds})"
+
+
+def _wait_until(ready, timeout: float = 10.0) -> None:
+    """Call ``ready`` every 50 ms until it is true or ``timeout`` seconds have passed."""
+    deadline = time.monotonic() + timeout
+    while not ready() and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+
 def test_run_command_sums_the_memory_of_every_process_below_it():
     # The command starts two children that each hold 60 MB for a while: the largest process
     # holds about 60 MB, the tree (children of children included) more than 120.
-    holder = "import time; x = bytearray(60_000_000); time.sleep(1.0)"
+    holder = _holding(60, 1.0)
     spawner = (
         "import subprocess, sys\n"
         f"procs = [subprocess.Popen([sys.executable, '-c', {holder!r}]) for _ in range(2)]\n"
@@ -325,25 +337,21 @@ def test_run_command_sums_the_memory_of_every_process_below_it():
 def test_the_process_tree_is_read_from_proc_and_finds_new_descendants():
     # A child, and its own child (sleep), are members; a process that starts after the first
     # sample is counted by the next; gone, it is dropped.
-    holder = "import time; x = bytearray(40_000_000); time.sleep(30)"
+    holder = _holding(40, 30)
     child = subprocess.Popen(
         [sys.executable, "-c", "import subprocess; subprocess.call(['sleep', '30'])"],
         start_new_session=True,  # its sleep is killed with it, as a group
     )
     try:
         tree = ProcTree(os.getpid())
-        deadline = time.monotonic() + 10
-        while len(tree.members - {child.pid}) < 1 and time.monotonic() < deadline:
-            tree.rss_bytes()
-            time.sleep(0.05)
+        # (each try takes a sample, then looks at the members it found)
+        _wait_until(lambda: tree.rss_bytes() >= 0 and len(tree.members - {child.pid}) >= 1)
         assert child.pid in tree.members
         assert len(tree.members - {child.pid}) == 1  # the sleep below the child
         before = tree.rss_bytes()
         later = subprocess.Popen([sys.executable, "-c", holder])
         try:
-            deadline = time.monotonic() + 10
-            while tree.rss_bytes() < before + 40_000_000 and time.monotonic() < deadline:
-                time.sleep(0.05)
+            _wait_until(lambda: tree.rss_bytes() >= before + 40_000_000)
             assert later.pid in tree.members
             assert tree.rss_bytes() >= before + 40_000_000
         finally:
@@ -367,14 +375,12 @@ def test_without_proc_the_tree_is_sampled_with_psutil(monkeypatch):
     from benchmarks import cli_bench
 
     monkeypatch.setattr(cli_bench.ProcTree, "available", staticmethod(lambda: False))
-    holder = "import time; x = bytearray(40_000_000); time.sleep(30)"
+    holder = _holding(40, 30)
     child = subprocess.Popen([sys.executable, "-c", holder])
     try:
         sample = cli_bench.tree_sampler(os.getpid())
         assert sample is not None and not isinstance(getattr(sample, "__self__", None), ProcTree)
-        deadline = time.monotonic() + 10
-        while sample() < 40_000_000 and time.monotonic() < deadline:
-            time.sleep(0.05)
+        _wait_until(lambda: sample() >= 40_000_000)
         assert sample() >= 40_000_000
     finally:
         child.kill()
